@@ -1,0 +1,1 @@
+"""Dossiers: procedures, dossiers, working-day calendar, slips."""

@@ -1,0 +1,93 @@
+"""Configuration: safe defaults, then the instance config.py, then the environment, then tests."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+HTMX_VERSION = "2.0.11"
+HTMX_CDN_URL = f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
+HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
+
+DEFAULTS = {
+    # Relative SQLite paths resolve inside the instance folder (Flask-SQLAlchemy 3).
+    "SQLALCHEMY_DATABASE_URI": "sqlite:///onestop.db",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "BABEL_DEFAULT_LOCALE": "vi",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "LANGUAGES": ("vi", "en"),
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    "DEMO": False,
+    "PUBLIC_URL": None,
+    "HTMX_URL": HTMX_CDN_URL,
+    "HTMX_INTEGRITY": HTMX_SRI,
+    "PDF_FONT": None,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+}
+
+# Environment names fixed by DESIGN.md section 7, mapped to config keys.
+ENVIRONMENT = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "ONESTOP_DEMO": "DEMO",
+    "ONESTOP_PUBLIC_URL": "PUBLIC_URL",
+    "HTMX_URL": "HTMX_URL",
+    "HTMX_INTEGRITY": "HTMX_INTEGRITY",
+    "ONESTOP_PDF_FONT": "PDF_FONT",
+    "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "ONESTOP_HTTPS": "SESSION_COOKIE_SECURE",
+}
+BOOLEAN_KEYS = {"DEMO", "SESSION_COOKIE_SECURE"}
+
+
+def _database_url(url: str) -> str:
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy needs the psycopg 3 driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 15}}
+    return {"pool_size": 10, "max_overflow": 5, "pool_pre_ping": True}
+
+
+def _secret_key(instance_path: str) -> str:
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load(app: Flask, test_config: dict | None) -> None:
+    """Apply the configuration layers to ``app``, in order of precedence."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    for env_name, key in ENVIRONMENT.items():
+        value = os.environ.get(env_name)
+        if value:
+            app.config[key] = value.lower() in {"1", "true", "yes"} if key in BOOLEAN_KEYS else value
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    url = _database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(url))
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", str(Path(app.root_path).parent / "translations")
+    )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,138 @@
+"""Services, counters, tickets and ticket events."""
+
+import datetime as dt
+
+from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from onestop import clock
+from onestop.dbtypes import UTCDateTime
+from onestop.extensions import db
+from onestop.models import Office, User
+
+TICKET_STATUSES = ("waiting", "called", "serving", "done", "no_show", "transferred", "cancelled")
+PRIORITY_REASONS = ("elderly", "disabled", "pregnant", "small_child", "merit")
+
+counter_service = Table(
+    "counter_service",
+    db.metadata,
+    Column("counter_id", ForeignKey("counter.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("service.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Service(db.Model):
+    """A queue of one office for one field of procedures (lĩnh vực)."""
+
+    __tablename__ = "service"
+    __table_args__ = (
+        UniqueConstraint("office_id", "code"),
+        UniqueConstraint("office_id", "letter"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    letter: Mapped[str] = mapped_column(String(2))
+    name: Mapped[str] = mapped_column(String(120))
+    field: Mapped[str] = mapped_column(String(120), default="")
+    ordering: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Minutes per citizen used for the estimate until there are recent service times.
+    default_service_min: Mapped[int] = mapped_column(default=8)
+
+    office: Mapped[Office] = relationship()
+    counters: Mapped[list["Counter"]] = relationship(secondary=counter_service, back_populates="services")
+
+
+class Counter(db.Model):
+    """A counter (quầy) of an office, serving some of its services."""
+
+    __tablename__ = "counter"
+    __table_args__ = (UniqueConstraint("office_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    number: Mapped[int]
+    name: Mapped[str] = mapped_column(String(120), default="")
+    is_open: Mapped[bool] = mapped_column(default=False)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    office: Mapped[Office] = relationship()
+    officer: Mapped[User | None] = relationship()
+    services: Mapped[list[Service]] = relationship(
+        secondary=counter_service, back_populates="counters", order_by="Service.ordering"
+    )
+
+
+class DailyCounter(db.Model):
+    """The last ticket number given for a service on a local day; bumped by an upsert."""
+
+    __tablename__ = "daily_counter"
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    last_number: Mapped[int]
+
+
+class Ticket(db.Model):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        UniqueConstraint("service_id", "day", "number"),
+        # The waiting list of a service, in the order call-next serves it.
+        Index("ix_ticket_queue", "service_id", "day", "status", "priority", "issued_at"),
+        Index("ix_ticket_office_day", "office_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    day: Mapped[dt.date]
+    number: Mapped[int]
+    priority: Mapped[bool] = mapped_column(default=False)
+    priority_reason: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), default="waiting")
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # When the ticket entered its current service's queue: issue time, or transfer time.
+    queued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    called_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_called_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"), index=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recall_count: Mapped[int] = mapped_column(default=0)
+    # Minutes waited in earlier services' queues before a transfer (each segment counts).
+    waited_before_min: Mapped[float] = mapped_column(default=0.0)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+
+    office: Mapped[Office] = relationship()
+    service: Mapped[Service] = relationship()
+    counter: Mapped[Counter | None] = relationship()
+    officer: Mapped[User | None] = relationship()
+
+    @property
+    def display_number(self) -> str:
+        """The number as printed and announced: letter + three digits (A015)."""
+        return f"{self.service.letter}{self.number:03d}"
+
+
+class TicketEvent(db.Model):
+    """Every transition of a ticket: the audit trail and the source of wait measures."""
+
+    __tablename__ = "ticket_event"
+    __table_args__ = (Index("ix_ticket_event_office_at", "office_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    ticket: Mapped[Ticket] = relationship()
+    counter: Mapped[Counter | None] = relationship()

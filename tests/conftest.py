@@ -1,0 +1,115 @@
+"""Fixtures: an app on a fresh database per test (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)."""
+
+import datetime as dt
+import os
+
+import pytest
+from sqlalchemy import text
+from werkzeug.security import generate_password_hash
+
+from onestop import clock, create_app
+from onestop.extensions import db
+from onestop.models import Office, User
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+PASSWORD = "correct-horse"
+
+
+@pytest.fixture(scope="session")
+def password_hash():
+    # scrypt is slow on purpose; hash the shared test password once per run.
+    return generate_password_hash(PASSWORD)
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def app(request, tmp_path):
+    if request.param == "postgresql":
+        url = os.environ["TEST_DATABASE_URL"]
+        _reset_postgres(url.replace("postgresql+psycopg://", "postgresql+psycopg://", 1))
+    else:
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "PUBLIC_URL": "http://onestop.test",
+        }
+    )
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def fixed_clock():
+    """Set the clock; the default is a Friday morning in Vĩnh Yên (08:15 local)."""
+
+    def set_to(instant: dt.datetime = dt.datetime(2026, 11, 27, 1, 15, tzinfo=dt.UTC)):
+        clock.set_now(instant)
+        return instant
+
+    set_to()
+    yield set_to
+    clock.set_now(None)
+
+
+@pytest.fixture
+def make_office():
+    def make(code="VY", name="UBND thành phố Vĩnh Yên", level="district", parent=None, **extra):
+        office = Office(code=code, name=name, level=level, parent=parent, agency_code=extra.pop("agency_code", "000.00.12.H62"), **extra)
+        db.session.add(office)
+        db.session.commit()
+        return office
+
+    return make
+
+
+@pytest.fixture
+def make_user(password_hash):
+    def make(username, role, office, full_name="Nguyễn Văn An", active=True):
+        user = User(username=username, full_name=full_name, role=role, office=office,
+                    password_hash=password_hash, active=active)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def log_in(user_or_name, password=PASSWORD):
+        username = getattr(user_or_name, "username", user_or_name)
+        return client.post("/login", data={"username": username, "password": password})
+
+    return log_in
+
+
+HTMX = {"HX-Request": "true"}

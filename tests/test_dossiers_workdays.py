@@ -1,0 +1,245 @@
+"""Tests for dossiers.workdays: every expected date is written out from a wall calendar."""
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dossiers.workdays import WorkCalendar, due_end
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+CAL = WorkCalendar()
+
+
+def local(y, m, d, hh=9, mm=0):
+    """Aware local receipt time in Vietnam."""
+    return datetime(y, m, d, hh, mm, tzinfo=VN)
+
+
+def is_on_time(ready_at: datetime, due: date) -> bool:
+    """Timeliness rule used by the reports: ready at or before the end of the due day."""
+    return ready_at <= due_end(due)
+
+
+# --- weekends -------------------------------------------------------------------------------
+
+def test_weekend_days_are_not_working_days():
+    # March 2026: Fri 13, Sat 14, Sun 15, Mon 16.
+    assert CAL.is_working_day(date(2026, 3, 13))
+    assert not CAL.is_working_day(date(2026, 3, 14))
+    assert not CAL.is_working_day(date(2026, 3, 15))
+    assert CAL.is_working_day(date(2026, 3, 16))
+
+
+def test_add_working_days_skips_weekend():
+    # Thu 12/03/2026 + 1 = Fri 13; + 2 = Mon 16; + 5 = Thu 19.
+    assert CAL.add_working_days(date(2026, 3, 12), 1) == date(2026, 3, 13)
+    assert CAL.add_working_days(date(2026, 3, 12), 2) == date(2026, 3, 16)
+    assert CAL.add_working_days(date(2026, 3, 12), 5) == date(2026, 3, 19)
+
+
+def test_add_zero_working_days():
+    assert CAL.add_working_days(date(2026, 3, 13), 0) == date(2026, 3, 13)  # Fri itself
+    assert CAL.add_working_days(date(2026, 3, 14), 0) == date(2026, 3, 16)  # Sat -> Mon
+
+
+def test_add_working_days_from_weekend_start():
+    # Sat 14/03/2026 + 1 = Mon 16 (the start is not counted).
+    assert CAL.add_working_days(date(2026, 3, 14), 1) == date(2026, 3, 16)
+
+
+def test_negative_n_is_rejected():
+    with pytest.raises(ValueError):
+        CAL.add_working_days(date(2026, 3, 12), -1)
+
+
+def test_datetime_instead_of_date_is_rejected():
+    with pytest.raises(TypeError):
+        CAL.is_working_day(datetime(2026, 3, 12, 9, 0))
+
+
+def test_working_days_between_half_open():
+    # (Fri 13/03/2026, Fri 20/03/2026] = Mon 16 .. Fri 20 = 5.
+    assert CAL.working_days_between(date(2026, 3, 13), date(2026, 3, 20)) == 5
+    # (Fri 13, Sun 15] = 0; (Fri 13, Fri 13] = 0; reversed = 0.
+    assert CAL.working_days_between(date(2026, 3, 13), date(2026, 3, 15)) == 0
+    assert CAL.working_days_between(date(2026, 3, 13), date(2026, 3, 13)) == 0
+    assert CAL.working_days_between(date(2026, 3, 20), date(2026, 3, 13)) == 0
+
+
+# --- public holidays ------------------------------------------------------------------------
+
+def test_new_year_2027_friday():
+    # Fri 01/01/2027 is off: Thu 31/12/2026 + 1 working day = Mon 04/01/2027.
+    assert not CAL.is_working_day(date(2027, 1, 1))
+    assert CAL.add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 4)
+    assert CAL.due_date(local(2026, 12, 31), 1) == date(2027, 1, 4)
+
+
+def test_reunification_and_labour_day_2026():
+    # Thu 30/04 and Fri 01/05/2026 off: Wed 29/04 + 1 = Mon 04/05.
+    assert not CAL.is_working_day(date(2026, 4, 30))
+    assert not CAL.is_working_day(date(2026, 5, 1))
+    assert CAL.due_date(local(2026, 4, 29), 1) == date(2026, 5, 4)
+
+
+def test_hung_kings_observed_and_april_holidays_2026():
+    # Fri 24/04/2026 + 3: Sat 25, Sun 26 weekend; Mon 27 off (Giỗ Tổ, observed);
+    # Tue 28 = 1, Wed 29 = 2; Thu 30, Fri 01/05 off; Sat 2, Sun 3; Mon 04/05 = 3.
+    assert CAL.due_date(local(2026, 4, 24), 3) == date(2026, 5, 4)
+
+
+def test_national_day_2026_with_swap():
+    # 31/08 (Mon), 01/09 (Tue), 02/09 (Wed) off; Sat 22/08/2026 is a make-up working day.
+    assert not CAL.is_working_day(date(2026, 8, 31))
+    assert not CAL.is_working_day(date(2026, 9, 1))
+    assert not CAL.is_working_day(date(2026, 9, 2))
+    assert CAL.is_working_day(date(2026, 8, 22))
+    assert not CAL.is_working_day(date(2026, 8, 29))  # an ordinary Saturday
+    # Fri 21/08 + 1 = Sat 22/08 (make-up day).
+    assert CAL.due_date(local(2026, 8, 21), 1) == date(2026, 8, 22)
+    # Fri 28/08 + 1: Sat 29, Sun 30, Mon 31, Tue 1, Wed 2 all off -> Thu 03/09.
+    assert CAL.due_date(local(2026, 8, 28), 1) == date(2026, 9, 3)
+    # (Thu 20/08, Thu 27/08] = Fri 21, Sat 22, Mon 24, Tue 25, Wed 26, Thu 27 = 6.
+    assert CAL.working_days_between(date(2026, 8, 20), date(2026, 8, 27)) == 6
+
+
+def test_tet_2026():
+    # 16-20/02/2026 off; 21, 22 weekend; Mon 23 = 1, Tue 24 = 2, Wed 25 = 3.
+    for d in range(16, 21):
+        assert not CAL.is_working_day(date(2026, 2, d))
+    assert CAL.due_date(local(2026, 2, 13), 3) == date(2026, 2, 25)
+
+
+def test_tet_2027_per_package():
+    # Thu 04 .. Wed 10/02/2027 off: Wed 03/02 + 2 = Thu 11 (1), Fri 12 (2).
+    for d in range(4, 11):
+        assert not CAL.is_working_day(date(2027, 2, d))
+    assert CAL.is_working_day(date(2027, 2, 3))
+    assert CAL.is_working_day(date(2027, 2, 11))
+    assert CAL.due_date(local(2027, 2, 3), 2) == date(2027, 2, 12)
+
+
+# --- office overrides -----------------------------------------------------------------------
+
+def test_office_extra_day_off():
+    # The office closes Fri 09/10/2026: Thu 08/10 + 1 = Mon 12/10.
+    cal = WorkCalendar(extra_days_off={date(2026, 10, 9)})
+    assert not cal.is_working_day(date(2026, 10, 9))
+    assert CAL.due_date(local(2026, 10, 8), 1) == date(2026, 10, 9)
+    assert cal.due_date(local(2026, 10, 8), 1) == date(2026, 10, 12)
+
+
+def test_office_makeup_saturday():
+    # Office off Fri 09/10/2026 and works Sat 10/10 instead: Thu 08/10 + 1 = Sat 10/10.
+    cal = WorkCalendar(extra_days_off={date(2026, 10, 9)}, makeup_days={date(2026, 10, 10)})
+    assert cal.is_working_day(date(2026, 10, 10))
+    assert cal.due_date(local(2026, 10, 8), 1) == date(2026, 10, 10)
+    # Thu 08/10 + 2 = Mon 12/10.
+    assert cal.due_date(local(2026, 10, 8), 2) == date(2026, 10, 12)
+
+
+def test_office_overrides_win_over_package():
+    # Extra day off beats the package's make-up Saturday 22/08/2026;
+    # office make-up day beats the package's holiday 24/11/2026.
+    cal = WorkCalendar(extra_days_off={date(2026, 8, 22)}, makeup_days={date(2026, 11, 24)})
+    assert not cal.is_working_day(date(2026, 8, 22))
+    assert not CAL.is_working_day(date(2026, 11, 24))
+    assert cal.is_working_day(date(2026, 11, 24))
+
+
+def test_office_makeup_wins_over_its_own_day_off():
+    cal = WorkCalendar(extra_days_off={date(2026, 10, 10)}, makeup_days={date(2026, 10, 10)})
+    assert cal.is_working_day(date(2026, 10, 10))
+
+
+def test_calendar_is_immutable_and_hashable():
+    cal = WorkCalendar(extra_days_off={date(2026, 10, 9)})
+    with pytest.raises(AttributeError):
+        cal.extra_days_off = frozenset()  # type: ignore[misc]
+    assert hash(cal) == hash(WorkCalendar(extra_days_off=[date(2026, 10, 9)]))
+
+
+# --- receipt time ---------------------------------------------------------------------------
+
+def test_same_day_before_and_after_15h():
+    # Tue 10/03/2026.
+    assert CAL.due_date(local(2026, 3, 10, 14, 59), 0) == date(2026, 3, 10)
+    assert CAL.due_date(local(2026, 3, 10, 15, 1), 0) == date(2026, 3, 11)
+    # Fri 13/03 after 15:00 -> Mon 16/03.
+    assert CAL.due_date(local(2026, 3, 13, 15, 1), 0) == date(2026, 3, 16)
+
+
+def test_same_day_received_in_utc():
+    # 08:30 UTC = 15:30 in Vietnam on Tue 10/03/2026 -> next working day Wed 11/03.
+    received = datetime(2026, 3, 10, 8, 30, tzinfo=UTC)
+    assert CAL.due_date(received, 0) == date(2026, 3, 11)
+
+
+def test_received_on_sunday():
+    # Sun 15/03/2026 counts as Mon 16: + 2 = Wed 18; same-day -> Mon 16.
+    assert CAL.due_date(local(2026, 3, 15, 10, 0), 2) == date(2026, 3, 18)
+    assert CAL.due_date(local(2026, 3, 15, 10, 0), 0) == date(2026, 3, 16)
+
+
+def test_received_after_17h():
+    # Tue 10/03/2026 16:30 + 2 = Thu 12; 17:30 counts as Wed 11, + 2 = Fri 13.
+    assert CAL.due_date(local(2026, 3, 10, 16, 30), 2) == date(2026, 3, 12)
+    assert CAL.due_date(local(2026, 3, 10, 17, 30), 2) == date(2026, 3, 13)
+    # Fri 13/03 17:30 counts as Mon 16, + 1 = Tue 17.
+    assert CAL.due_date(local(2026, 3, 13, 17, 30), 1) == date(2026, 3, 17)
+
+
+def test_naive_receipt_time_is_rejected():
+    with pytest.raises(ValueError):
+        CAL.due_date(datetime(2026, 3, 10, 9, 0), 1)
+
+
+# --- due_end --------------------------------------------------------------------------------
+
+def test_due_end_boundary():
+    due = date(2026, 3, 10)
+    end = due_end(due)
+    # 23:59:59.999999 in UTC+7 = 16:59:59.999999 UTC.
+    assert end == datetime(2026, 3, 10, 16, 59, 59, 999999, tzinfo=UTC)
+    assert end.tzinfo is UTC
+    assert is_on_time(end, due)
+    assert not is_on_time(end + timedelta(microseconds=1), due)
+    # Local 23:59 on the due day is on time; 00:00 next day is late.
+    assert is_on_time(datetime(2026, 3, 10, 23, 59, tzinfo=VN), due)
+    assert not is_on_time(datetime(2026, 3, 11, 0, 0, tzinfo=VN), due)
+    assert CAL.due_end(due) == end
+
+
+# --- pauses ---------------------------------------------------------------------------------
+
+def test_extend_for_pause_across_weekend():
+    due = date(2026, 3, 18)  # Wed
+    # (Fri 13, Mon 16] = Mon 16 only -> due + 1 = Thu 19/03.
+    assert CAL.extend_for_pause(due, date(2026, 3, 13), date(2026, 3, 16)) == date(2026, 3, 19)
+    # (Thu 12, Tue 17] = Fri 13, Mon 16, Tue 17 = 3 -> Thu 19, Fri 20, Mon 23/03.
+    assert CAL.extend_for_pause(due, date(2026, 3, 12), date(2026, 3, 17)) == date(2026, 3, 23)
+    # A pause over the weekend only, or of zero length, changes nothing.
+    assert CAL.extend_for_pause(due, date(2026, 3, 13), date(2026, 3, 15)) == due
+    assert CAL.extend_for_pause(due, date(2026, 3, 16), date(2026, 3, 16)) == due
+
+
+def test_extend_for_pause_rejects_reversed_interval():
+    with pytest.raises(ValueError):
+        CAL.extend_for_pause(date(2026, 3, 18), date(2026, 3, 17), date(2026, 3, 16))
+
+
+# --- property -------------------------------------------------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31)),
+    n=st.integers(min_value=1, max_value=30),
+)
+def test_add_working_days_property(start, n):
+    result = CAL.add_working_days(start, n)
+    assert CAL.is_working_day(result)
+    assert result > start
+    assert CAL.working_days_between(start, result) == n
