@@ -1,6 +1,6 @@
 """Language choice (Vietnamese by default, English second) and Vietnamese formatting."""
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_datetime, format_decimal, format_percent
 
 from onestop.extensions import babel
@@ -8,7 +8,7 @@ from onestop.extensions import babel
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    chosen = session.get("lang")
+    chosen = session.get("lang") if has_request_context() else None
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

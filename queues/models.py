@@ -79,7 +79,8 @@ class DailyCounter(db.Model):
 class Ticket(db.Model):
     __tablename__ = "ticket"
     __table_args__ = (
-        UniqueConstraint("service_id", "day", "number"),
+        # Numbers count per service whose sequence gave them; a transfer keeps the number.
+        UniqueConstraint("issued_service_id", "day", "number"),
         # The waiting list of a service, in the order call-next serves it.
         Index("ix_ticket_queue", "service_id", "day", "status", "priority", "issued_at"),
         Index("ix_ticket_office_day", "office_id", "day"),
@@ -87,7 +88,10 @@ class Ticket(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    # The queue the ticket is in now (changes on a transfer).
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    # The service whose daily sequence gave the number: its letter is printed and stays through transfers.
+    issued_service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
     day: Mapped[dt.date]
     number: Mapped[int]
     priority: Mapped[bool] = mapped_column(default=False)
@@ -106,16 +110,19 @@ class Ticket(db.Model):
     # Minutes waited in earlier services' queues before a transfer (each segment counts).
     waited_before_min: Mapped[float] = mapped_column(default=0.0)
     token: Mapped[str] = mapped_column(String(32), unique=True)
+    # The kiosk's one-time request id: a repeated tap or a retried request gets the same ticket.
+    request_id: Mapped[str | None] = mapped_column(String(40), unique=True)
 
     office: Mapped[Office] = relationship()
-    service: Mapped[Service] = relationship()
+    service: Mapped[Service] = relationship(foreign_keys=[service_id])
+    issued_service: Mapped[Service] = relationship(foreign_keys=[issued_service_id])
     counter: Mapped[Counter | None] = relationship()
     officer: Mapped[User | None] = relationship()
 
     @property
     def display_number(self) -> str:
-        """The number as printed and announced: letter + three digits (A015)."""
-        return f"{self.service.letter}{self.number:03d}"
+        """The number as printed and announced: letter + three digits (A015), kept through transfers."""
+        return f"{self.issued_service.letter}{self.number:03d}"
 
 
 class TicketEvent(db.Model):
@@ -135,4 +142,35 @@ class TicketEvent(db.Model):
     note: Mapped[str] = mapped_column(String(200), default="")
 
     ticket: Mapped[Ticket] = relationship()
+    counter: Mapped[Counter | None] = relationship()
+
+
+class BoardVersion(db.Model):
+    """A per-office number bumped by every ticket transition and counter change: the board's ETag."""
+
+    __tablename__ = "board_version"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)
+
+
+class Device(db.Model):
+    """A kiosk or a counter tablet paired to an office by a one-time code."""
+
+    __tablename__ = "device"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "kiosk" or "counter_tablet"
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
+    name: Mapped[str] = mapped_column(String(80))
+    pairing_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    pairing_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    secret_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    paired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    office: Mapped[Office] = relationship()
     counter: Mapped[Counter | None] = relationship()

@@ -81,7 +81,7 @@ def fixed_clock():
 
 
 @pytest.fixture
-def make_office():
+def make_office(app):
     def make(code="VY", name="UBND thành phố Vĩnh Yên", level="district", parent=None, **extra):
         office = Office(code=code, name=name, level=level, parent=parent, agency_code=extra.pop("agency_code", "000.00.12.H62"), **extra)
         db.session.add(office)
@@ -92,7 +92,7 @@ def make_office():
 
 
 @pytest.fixture
-def make_user(password_hash):
+def make_user(app, password_hash):
     def make(username, role, office, full_name="Nguyễn Văn An", active=True):
         user = User(username=username, full_name=full_name, role=role, office=office,
                     password_hash=password_hash, active=active)

@@ -1,0 +1,40 @@
+"""The English catalogue covers every user-facing string, and its compiled file is current."""
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = ROOT / "translations" / "en" / "LC_MESSAGES"
+
+
+def _source_messages() -> set[str]:
+    method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
+    found = set()
+    for folder in ("onestop", "queues", "kiosk", "dossiers", "feedback", "reports", "templates"):
+        prefix = "templates/" if folder == "templates" else ""
+        for _filename, _line, message, _comments, _context in extract_from_dir(
+            ROOT / folder,
+            method_map=[(prefix + pattern.removeprefix("templates/"), kind) for pattern, kind in method_map],
+            keywords={"_": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)},
+        ):
+            found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_message_has_an_english_translation():
+    with open(CATALOGUE / "messages.po", "rb") as handle:
+        catalogue = read_po(handle, locale="en")
+    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue if m.id and m.string}
+    missing = sorted(_source_messages() - translated)
+    assert missing == [], "run: pybabel extract/update for translations/en and translate these"
+
+
+def test_compiled_catalogue_matches_the_source():
+    with open(CATALOGUE / "messages.po", "rb") as handle:
+        source = {m.id: m.string for m in read_po(handle, locale="en") if m.id and m.string and not m.fuzzy}
+    with open(CATALOGUE / "messages.mo", "rb") as handle:
+        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
+    assert compiled == source, "run: pybabel compile -d translations"
