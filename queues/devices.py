@@ -7,11 +7,11 @@ import secrets
 from flask import current_app, request
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from onestop import clock
 from onestop.exceptions import NotFound, ValidationError
-from onestop.extensions import db
+from onestop.extensions import begin_write, db
 from onestop.models import Office
 from onestop.text import clean
 from queues.models import Counter, Device
@@ -20,6 +20,9 @@ DEVICE_KINDS = ("kiosk", "counter_tablet")
 COOKIE_NAME = "onestop_device"
 COOKIE_MAX_AGE = 5 * 365 * 24 * 3600  # a kiosk is paired once for its working life
 PAIRING_VALIDITY = dt.timedelta(hours=24)
+# "Last seen" is for the admin list: minutes are precise enough, and a kiosk that
+# refreshes its home screen every few seconds must not write each time.
+SEEN_RESOLUTION = dt.timedelta(minutes=5)
 
 
 def _hash(value: str) -> str:
@@ -38,6 +41,7 @@ def create_pairing(office: Office, kind: str, name: str, counter: Counter | None
         errors["counter"] = _("Chọn một quầy của đơn vị này.")
     if errors:
         raise ValidationError(errors)
+    begin_write()
     code = f"{secrets.randbelow(10**8):08d}"
     device = Device(office=office, kind=kind, name=name, counter=counter if kind == "counter_tablet" else None,
                     pairing_code_hash=_hash(code), pairing_expires_at=clock.now() + PAIRING_VALIDITY)
@@ -49,8 +53,10 @@ def create_pairing(office: Office, kind: str, name: str, counter: Counter | None
 def pair(code: str) -> tuple[Device, str]:
     """Redeem a pairing code; return the device and the secret to keep in its cookie."""
     code = "".join(ch for ch in clean(code) if ch.isdigit())
+    begin_write()
     device = db.session.scalar(select(Device).where(Device.pairing_code_hash == _hash(code))) if code else None
     if device is None or device.revoked_at is not None or device.pairing_expires_at < clock.now():
+        db.session.rollback()  # frees SQLite's writer lock before the refusal is rendered
         raise NotFound(_("Mã ghép nối không đúng hoặc đã hết hạn."))
     secret = secrets.token_urlsafe(32)
     device.secret_hash = _hash(secret)
@@ -63,6 +69,7 @@ def pair(code: str) -> tuple[Device, str]:
 
 def revoke(device: Device) -> Device:
     """Unpair a device: its cookie stops working at once."""
+    begin_write()
     device.revoked_at = clock.now()
     device.secret_hash = None
     device.pairing_code_hash = None
@@ -98,6 +105,17 @@ def current_device() -> Device | None:
     if device is None or device.revoked_at is not None or device.secret_hash != _hash(str(data.get("secret"))):
         return None
     return device
+
+
+def mark_seen(device: Device) -> None:
+    """Record that a paired device is in use (at most once per SEEN_RESOLUTION)."""
+    now = clock.now()
+    if device.last_seen_at is not None and now - device.last_seen_at < SEEN_RESOLUTION:
+        return
+    device_id = device.id
+    begin_write()
+    db.session.execute(update(Device).where(Device.id == device_id).values(last_seen_at=now))
+    db.session.commit()
 
 
 def device_allowed(office: Office, kind: str = "kiosk", counter: Counter | None = None) -> bool:

@@ -1,0 +1,112 @@
+"""The kiosk's JSON API: take a ticket, follow a ticket (DESIGN.md section 6)."""
+
+import datetime as dt
+
+from flask import Blueprint, jsonify, request, url_for
+from flask_babel import gettext as _
+
+from kiosk.citizen import office_or_404, public_url, ticket_facts
+from kiosk.limits import ticket_limit
+from onestop.exceptions import DomainError, Forbidden, ValidationError
+from onestop.extensions import csrf
+from queues import devices
+from queues.models import PRIORITY_REASONS, Ticket
+from queues.tickets import issue_ticket, ticket_by_token
+
+api_bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1")
+# Kiosk writes are authorised by the paired device's cookie (or demo mode), not a form token.
+csrf.exempt(api_bp)
+
+
+class BadRequest(DomainError):
+    """A body that is not the JSON the endpoint takes (400)."""
+
+    status = 400
+    code = "bad_request"
+
+
+def _iso(instant: dt.datetime | None) -> str | None:
+    return instant.isoformat() if instant is not None else None
+
+
+def _parse_ticket_request(body) -> tuple[str, str | None, str | None]:
+    """(service, priority_reason, request_id) from the body; BadRequest or ValidationError."""
+    if not isinstance(body, dict):
+        raise BadRequest(_("Nội dung yêu cầu phải là một đối tượng JSON."))
+    service, priority = body.get("service"), body.get("priority", False)
+    reason, request_id = body.get("priority_reason"), body.get("request_id")
+    if not isinstance(service, str) or not service.strip():
+        raise BadRequest(_("Thiếu mã dịch vụ (service)."))
+    if (
+        not isinstance(priority, bool)
+        or not isinstance(reason, str | None)
+        or not isinstance(request_id, str | None)
+    ):
+        raise BadRequest(
+            _("priority phải là true/false; priority_reason và request_id phải là chuỗi.")
+        )
+    if priority and reason is None:
+        # The queue keeps priority as its reason, which the regulation asks to report on.
+        raise ValidationError(
+            {
+                "priority_reason": _(
+                    "Chọn lý do ưu tiên: %(reasons)s.", reasons=", ".join(PRIORITY_REASONS)
+                )
+            }
+        )
+    if "priority" in body and not priority:
+        reason = None  # an explicit "priority": false wins over a stray reason
+    return service.strip(), reason, request_id
+
+
+def ticket_json(ticket: Ticket) -> dict:
+    """The public view of a ticket after issuing (201 body)."""
+    facts = ticket_facts(ticket)
+    return {
+        "id": ticket.id,
+        "number": facts.number,
+        "service": ticket.service.code,
+        "office": ticket.office.code,
+        "issued_at": _iso(ticket.issued_at),
+        "status": ticket.status,
+        "position": facts.people_ahead,
+        "eta_minutes": facts.eta_minutes,
+        "priority": ticket.priority,
+        "priority_reason": ticket.priority_reason,
+        "token": ticket.token,
+        "url": public_url("kiosk.ticket_status", token=ticket.token),
+        "pdf_url": public_url("kiosk.ticket_pdf", token=ticket.token),
+    }
+
+
+@api_bp.post("/offices/<office_code>/tickets")
+@ticket_limit
+def issue(office_code: str):
+    office = office_or_404(office_code)
+    if not devices.device_allowed(office, "kiosk"):
+        raise Forbidden(_("Chỉ ki-ốt đã đăng ký của đơn vị mới được lấy số."), "device_not_paired")
+    service, reason, request_id = _parse_ticket_request(request.get_json(silent=True))
+    ticket = issue_ticket(office, service, priority_reason=reason, request_id=request_id)
+    response = jsonify(ticket_json(ticket))
+    response.status_code = 201
+    response.headers["Location"] = url_for("kiosk_api.ticket", token=ticket.token)
+    return response
+
+
+@api_bp.get("/tickets/<token>")
+def ticket(token: str):
+    ticket = ticket_by_token(token)
+    facts = ticket_facts(ticket)
+    return jsonify(
+        {
+            "number": facts.number,
+            "status": ticket.status,
+            "position": facts.people_ahead,
+            "eta_minutes": facts.eta_minutes,
+            "counter": facts.counter_number,
+            "service": ticket.service.code,
+            "issued_at": _iso(ticket.issued_at),
+            "called_at": _iso(ticket.called_at),
+            "finished_at": _iso(ticket.finished_at),
+        }
+    )

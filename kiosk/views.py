@@ -1,0 +1,296 @@
+"""The citizen's screens: the hall kiosk, the printed ticket, the phone page, and kiosk pairing."""
+
+import io
+import uuid
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from kiosk import printing
+from kiosk.citizen import (
+    citizen_links,
+    office_or_404,
+    priority_group,
+    priority_groups,
+    public_url,
+    ticket_facts,
+)
+from kiosk.limits import pairing_rate_limit, ticket_limit
+from onestop import clock
+from onestop.auth import role_required
+from onestop.exceptions import Forbidden, NotFound, ValidationError
+from onestop.extensions import db, limiter
+from onestop.htmx import is_htmx, render_page_or_fragment
+from onestop.models import Office, can_act_in, visible_office_ids
+from onestop.pdf import qr_svg
+from onestop.text import clean
+from queues import devices
+from queues.models import Counter, Device, Ticket
+from queues.tickets import issue_ticket, ticket_by_token
+from queues.waiting import service_summaries
+
+bp = Blueprint("kiosk", __name__)
+
+# A citizen who walked away leaves the next one a fresh home screen after this long.
+IDLE_SECONDS = 20
+
+
+def _screen_context(office: Office, device: Device | None, **extra) -> dict:
+    """What every kiosk screen shows around its content: office, clock, links, idle time."""
+    return {
+        "office": office,
+        "now": clock.now(),
+        "links": citizen_links(office),
+        "idle_seconds": current_app.config.get("KIOSK_IDLE_SECONDS", IDLE_SECONDS),
+        "device": device,
+        "can_issue": devices.device_allowed(office, "kiosk"),
+        **extra,
+    }
+
+
+@bp.get("/kiosk/<office_code>")
+def home(office_code: str):
+    device = devices.current_device()
+    if device is not None:
+        # First: the write ends the read transaction, and what is read after stays loaded.
+        devices.mark_seen(device)
+    office = office_or_404(office_code)
+    context = _screen_context(
+        office,
+        device,
+        summaries=service_summaries(office),
+        # One id per rendered screen: every tap on it, however many, gives one ticket.
+        request_id=uuid.uuid4().hex,
+        priority=priority_group(request.args.get("priority")),
+    )
+    return render_page_or_fragment("kiosk/home.html", "kiosk/_home.html", **context)
+
+
+@bp.get("/kiosk/<office_code>/priority")
+def priority(office_code: str):
+    office = office_or_404(office_code)
+    context = _screen_context(office, devices.current_device(), groups=priority_groups())
+    return render_page_or_fragment("kiosk/priority.html", "kiosk/_priority.html", **context)
+
+
+@bp.post("/kiosk/<office_code>/tickets")
+@ticket_limit
+def issue(office_code: str):
+    office = office_or_404(office_code)
+    if not devices.device_allowed(office, "kiosk"):
+        raise Forbidden(_("Màn hình này chưa được đăng ký là ki-ốt."))
+    ticket = issue_ticket(
+        office,
+        clean(request.form.get("service")),
+        priority_reason=clean(request.form.get("priority_reason")) or None,
+        request_id=clean(request.form.get("request_id")) or None,
+    )
+    if not is_htmx():
+        return redirect(
+            url_for("kiosk.ticket_screen", office_code=office.code, token=ticket.token), 303
+        )
+    return render_template("kiosk/_ticket.html", **_ticket_screen_context(office, ticket))
+
+
+@bp.get("/kiosk/<office_code>/tickets/<token>")
+def ticket_screen(office_code: str, token: str):
+    office = office_or_404(office_code)
+    ticket = ticket_by_token(token)
+    if ticket.office_id != office.id:
+        raise NotFound(_("Không tìm thấy số thứ tự này."))
+    return render_template("kiosk/ticket.html", **_ticket_screen_context(office, ticket))
+
+
+def _ticket_screen_context(office: Office, ticket: Ticket) -> dict:
+    device = devices.current_device()
+    return _screen_context(
+        office,
+        device,
+        facts=ticket_facts(ticket),
+        qr=qr_svg(public_url("kiosk.ticket_status", token=ticket.token)),
+        # Only a kiosk really paired (not any browser of a demo) prints by itself.
+        autoprint=device is not None and device.kind == "kiosk",
+    )
+
+
+@bp.get("/tickets/<token>.pdf")
+def ticket_pdf(token: str):
+    ticket = ticket_by_token(token)
+    facts = ticket_facts(ticket)
+    data = printing.ticket_pdf(
+        office_name=ticket.office.name,
+        number=facts.number,
+        service_name=facts.service_name,
+        issued_at=ticket.issued_at,
+        people_ahead=facts.people_ahead or 0,
+        eta_minutes=facts.eta_minutes or 0,
+        status_url=public_url("kiosk.ticket_status", token=ticket.token),
+        priority_label=facts.priority.label if facts.priority else None,
+        font_path=current_app.config.get("PDF_FONT"),
+    )
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/pdf",
+        download_name=f"phieu-{facts.number}.pdf",
+        max_age=0,
+    )
+
+
+@bp.get("/t/<token>")
+def ticket_status(token: str):
+    try:
+        ticket = ticket_by_token(token)
+    except NotFound:
+        return render_template("kiosk/ticket_missing.html"), 404
+    return render_page_or_fragment(
+        "kiosk/ticket_status.html",
+        "kiosk/_ticket_status.html",
+        facts=ticket_facts(ticket),
+        ticket=ticket,
+        office=ticket.office,
+    )
+
+
+@bp.route("/kiosk/pair", methods=["GET", "POST"])
+@limiter.limit(pairing_rate_limit, methods=["POST"])
+def pair():
+    if request.method == "GET":
+        return render_template("kiosk/pair.html", code="", errors={})
+    code = clean(request.form.get("code"))
+    try:
+        device, secret = devices.pair(code)
+    except NotFound as error:
+        return render_template("kiosk/pair.html", code=code, errors={"code": error.message}), 422
+    response = redirect(_start_page(device), 303)
+    return devices.set_device_cookie(response, device, secret)
+
+
+def _start_page(device: Device) -> str:
+    """Where a freshly paired device goes: the counter's rating tablet, or its kiosk screen."""
+    if device.kind == "counter_tablet" and "feedback.counter_tablet" in current_app.view_functions:
+        return url_for("feedback.counter_tablet", counter_id=device.counter_id)
+    return url_for("kiosk.home", office_code=device.office.code)
+
+
+# --- administration: pairing kiosks and counter tablets -------------------------------------
+
+
+def _devices_context(form, errors: dict, **extra) -> dict:
+    office_ids = visible_office_ids(current_user)
+    offices = list(
+        db.session.scalars(select(Office).where(Office.id.in_(office_ids)).order_by(Office.id))
+    )
+    counters = list(
+        db.session.scalars(
+            select(Counter)
+            .where(Counter.office_id.in_(office_ids), Counter.active.is_(True))
+            .order_by(Counter.office_id, Counter.number)
+        )
+    )
+    counter_options = [
+        (str(c.id), _("%(office)s · Quầy %(number)s", office=c.office.code, number=c.number))
+        for c in counters
+    ]
+    return {
+        "devices": devices.devices_of(office_ids),
+        "offices": offices,
+        "counter_options": counter_options,
+        "kinds": devices.DEVICE_KINDS,
+        "pair_url": public_url("kiosk.pair"),
+        "form": form,
+        "errors": errors,
+        **extra,
+    }
+
+
+def device_status(device: Device) -> str:
+    """revoked, paired, expired (code never used in time) or waiting (for its code to be typed)."""
+    if device.revoked_at is not None:
+        return "revoked"
+    if device.secret_hash is not None:
+        return "paired"
+    if device.pairing_expires_at is not None and device.pairing_expires_at < clock.now():
+        return "expired"
+    return "waiting"
+
+
+@bp.context_processor
+def _device_labels() -> dict:
+    statuses = {
+        "revoked": _("Đã thu hồi"),
+        "paired": _("Đã ghép nối"),
+        "expired": _("Mã đã hết hạn"),
+        "waiting": _("Chờ nhập mã"),
+    }
+    kinds = {"kiosk": _("Ki-ốt lấy số"), "counter_tablet": _("Máy tính bảng tại quầy")}
+    return {
+        "device_status": device_status,
+        "device_status_label": statuses.get,
+        "device_kind_label": lambda kind: kinds.get(kind, kind),
+    }
+
+
+@bp.get("/admin/devices")
+@role_required("supervisor", "admin")
+def admin_devices():
+    return render_template("kiosk/admin_devices.html", **_devices_context({}, {}))
+
+
+@bp.post("/admin/devices")
+@role_required("admin")
+def create_device():
+    try:
+        device, code = devices.create_pairing(*_pairing_arguments(request.form))
+    except ValidationError as error:
+        context = _devices_context(request.form, error.errors)
+        return render_page_or_fragment(
+            "kiosk/admin_devices.html", "kiosk/_devices_panel.html", **context
+        ), 422
+    if not is_htmx():
+        # The code is shown once; across the redirect it travels in the admin's own signed session.
+        flash(
+            _(
+                "Mã ghép nối cho %(name)s: %(code)s (dùng một lần, hiệu lực 24 giờ).",
+                name=device.name,
+                code=code,
+            ),
+            "success",
+        )
+        return redirect(url_for("kiosk.admin_devices"), 303)
+    return render_template(
+        "kiosk/_devices_panel.html", **_devices_context({}, {}, new_device=device, new_code=code)
+    )
+
+
+def _pairing_arguments(form) -> tuple:
+    """(office, kind, name, counter) for create_pairing, refusing offices the admin cannot see."""
+    office = db.session.scalar(select(Office).where(Office.code == clean(form.get("office"))))
+    if office is None or not can_act_in(current_user, office.id):
+        raise ValidationError({"office": _("Chọn một đơn vị.")})
+    counter_id = clean(form.get("counter"))
+    counter = db.session.get(Counter, int(counter_id)) if counter_id.isdigit() else None
+    return office, clean(form.get("kind")), form.get("name", ""), counter
+
+
+@bp.post("/admin/devices/<int:device_id>/revoke")
+@role_required("admin")
+def revoke_device(device_id: int):
+    device = db.get_or_404(Device, device_id)
+    if not can_act_in(current_user, device.office_id):
+        raise Forbidden(_("Thiết bị thuộc đơn vị khác."))
+    devices.revoke(device)
+    if not is_htmx():
+        flash(_("Đã thu hồi thiết bị %(name)s.", name=device.name), "success")
+        return redirect(url_for("kiosk.admin_devices"), 303)
+    return render_template("kiosk/_device_row.html", device=device)
