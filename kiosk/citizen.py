@@ -56,7 +56,7 @@ def priority_group(reason: str | None) -> PriorityGroup | None:
 
 STATUS_WORDS = {
     "waiting": lazy_gettext("Đang chờ đến lượt"),
-    "called": lazy_gettext("Đến lượt bạn"),
+    "called": lazy_gettext("Đến lượt ông/bà"),
     "serving": lazy_gettext("Đang được phục vụ"),
     "done": lazy_gettext("Đã hoàn thành"),
     "no_show": lazy_gettext("Đã quá lượt"),

@@ -127,11 +127,11 @@ def ticket_pdf(
     y -= 5 * mm
     if people_ahead:
         ahead = ngettext(
-            "Số người chờ trước bạn: %(num)d", "Số người chờ trước bạn: %(num)d", people_ahead
+            "Số người chờ trước ông/bà: %(num)d", "Số người chờ trước ông/bà: %(num)d", people_ahead
         )
         wait = _("Thời gian chờ dự kiến: khoảng %(minutes)d phút", minutes=eta_minutes)
     else:
-        ahead, wait = _("Bạn là người tiếp theo"), _("Vui lòng chú ý bảng gọi số")
+        ahead, wait = _("Ông/bà là người tiếp theo"), _("Vui lòng chú ý bảng gọi số")
     draw_centred(canvas, ahead, regular, 10, cx, y, TEXT_WIDTH)
     y -= 5 * mm
     draw_centred(canvas, wait, regular, 10, cx, y, TEXT_WIDTH)

@@ -28,7 +28,7 @@ def test_a_waiting_ticket_shows_people_ahead_and_the_estimate_and_keeps_refreshi
     mine = tickets.issue_ticket(hall.office, "dat-dai")
     html = phone(client, mine)
     assert "B003" in html and "Đất đai" in html and "UBND thành phố Vĩnh Yên" in html
-    assert "Người chờ trước bạn" in html and '<dd class="wait-facts__value">2</dd>' in html
+    assert "Người chờ trước ông/bà" in html and '<dd class="wait-facts__value">2</dd>' in html
     assert "12 phút" in html  # 2 ahead x 12 min / 2 open counters
     assert 'hx-trigger="every 5s"' in html and f'hx-get="/t/{mine.token}"' in html
 
@@ -45,7 +45,7 @@ def test_when_called_the_counter_stands_out(client, hall):
     tickets.call_next(hall.counters[1], hall.officer)
     html = phone(client, mine)
     assert "Mời đến quầy 1" in html and 'class="call-card"' in html and 'role="alert"' in html
-    assert 'data-status="called"' in html and "Người chờ trước bạn" not in html
+    assert 'data-status="called"' in html and "Người chờ trước ông/bà" not in html
     assert 'hx-trigger="every 5s"' in html  # still live: a recall or a no-show may follow
 
 

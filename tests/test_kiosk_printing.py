@@ -66,7 +66,7 @@ def test_the_ticket_has_every_line_with_correct_diacritics(app):
         "A015",
         "Tư pháp – Hộ tịch",
         "27/11/2026 08:15",
-        "Số người chờ trước bạn: 7",
+        "Số người chờ trước ông/bà: 7",
         "khoảng 25 phút",
         "Quét mã QR để theo dõi lượt gọi",
     ):
@@ -88,7 +88,7 @@ def test_priority_and_a_long_service_name_are_printed_in_full(app):
     assert "ƯU TIÊN · Người có công với cách mạng" in text
     assert long_name in text  # on two lines, not cut
     assert (
-        "Bạn là người tiếp theo" in text
+        "Ông/bà là người tiếp theo" in text
         and "Vui lòng chú ý bảng gọi số" in text
         and "0 phút" not in text
     )
@@ -113,7 +113,7 @@ def test_the_pdf_endpoint_prints_a_real_ticket_whose_qr_opens_its_phone_page(
     assert "phieu-A002.pdf" in response.headers["Content-Disposition"]
     text = text_of(response.data)
     assert "A002" in text and "Tư pháp – Hộ tịch" in text and "ƯU TIÊN · Người cao tuổi" in text
-    assert "Bạn là người tiếp theo" in text  # the priority ticket goes before A001
+    assert "Ông/bà là người tiếp theo" in text  # the priority ticket goes before A001
     assert decode_qr(response.data, tmp_path) == f"http://onestop.test/t/{ticket.token}"
 
 

@@ -1,0 +1,1 @@
+"""Feedback: citizens' satisfaction ratings and their complaints (phản ánh, kiến nghị)."""

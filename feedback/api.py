@@ -1,0 +1,85 @@
+"""Feedback in the public JSON API: rating a ticket, submitting and tracking a complaint."""
+
+from flask import Blueprint, jsonify, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from feedback import complaint_queries, complaints
+from feedback import ratings as rating_rules
+from feedback.surfaces import complaint_rate_limit, device_key, public_url, rating_rate_limit
+from onestop.exceptions import DomainError, ValidationError
+from onestop.extensions import csrf, db, limiter
+from onestop.models import Office
+from queues.tickets import ticket_by_token
+
+api_bp = Blueprint("feedback_api", __name__, url_prefix="/api/v1")
+# Public endpoints: the ticket's unguessable token (or the tracking code) is the
+# capability, the rate limit the brake; no session, so no CSRF token either.
+csrf.exempt(api_bp)
+
+
+class BadBody(DomainError):
+    status = 400
+    code = "bad_request"
+
+
+def _json_object() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadBody(_("Nội dung gửi lên phải là một đối tượng JSON."))
+    return body
+
+
+def rating_json(rating) -> dict:
+    return {
+        "id": rating.id,
+        "ticket": rating.ticket.display_number if rating.ticket else None,
+        "score": rating.score,
+        "label": str(rating_rules.SCORE_LABELS[rating.score]),
+        "reasons": rating.reason_list,
+        "comment": rating.comment,
+        "channel": rating.channel,
+        "created_at": rating.created_at.isoformat(),
+    }
+
+
+@api_bp.post("/tickets/<token>/rating")
+@limiter.limit(rating_rate_limit, key_func=device_key)
+def rate_ticket(token: str):
+    """``{"score": 0|1|2, "comment", "reasons"?}`` → 201; rated again or not finished → 409."""
+    body = _json_object()
+    reasons = body.get("reasons") or []
+    if not isinstance(reasons, list):
+        raise ValidationError({"reasons": _("Lý do phải là một danh sách.")})
+    ticket = ticket_by_token(token)
+    rating = rating_rules.rate_ticket(
+        ticket, body.get("score"), reasons, body.get("comment") or "", channel="api"
+    )
+    return jsonify(rating_json(rating)), 201
+
+
+@api_bp.post("/complaints")
+@limiter.limit(complaint_rate_limit, key_func=device_key)
+def submit_complaint():
+    """``{"office", "subject", "text", "contact"?, "topic"?}`` → 201 ``{code, status, url}``."""
+    body = _json_object()
+    office = db.session.scalar(
+        select(Office).where(Office.code == str(body.get("office") or "").upper())
+    )
+    complaint = complaints.submit(
+        office,
+        body.get("subject"),
+        body.get("text"),
+        body.get("contact") or "",
+        body.get("topic") or "other",
+        channel="api",
+    )
+    view = complaint_queries.public_view(complaint)
+    view["url"] = public_url(url_for("feedback.complaint_status", code=complaint.code))
+    return jsonify(view), 201
+
+
+@api_bp.get("/complaints/<code>")
+def complaint_status(code: str):
+    """Status and dates of a complaint, and its answer once published; never the contact."""
+    return jsonify(complaint_queries.public_view(complaint_queries.by_code(code)))
