@@ -243,3 +243,47 @@ def test_add_working_days_property(start, n):
     assert CAL.is_working_day(result)
     assert result > start
     assert CAL.working_days_between(start, result) == n
+
+
+# --- more holidays, each against a calendar written out ---------------------------------------
+
+def test_new_year_2026_thursday():
+    # Dec 2025 / Jan 2026:  Wed 31/12 | Thu 01/01 off | Fri 02/01 | Sat 03, Sun 04 | Mon 05/01
+    assert not CAL.is_working_day(date(2026, 1, 1))
+    assert CAL.due_date(local(2025, 12, 31), 1) == date(2026, 1, 2)
+    assert CAL.due_date(local(2025, 12, 31), 2) == date(2026, 1, 5)
+    # Same-day dossier received on the holiday itself: the next working day.
+    assert CAL.due_date(local(2026, 1, 1, 9, 0), 0) == date(2026, 1, 2)
+
+
+def test_april_may_2027_with_observed_labour_day():
+    # Thu 29/04 | Fri 30/04 off | Sat 01/05 (holiday on a Saturday) | Sun 02 |
+    # Mon 03/05 off (nghỉ bù) | Tue 04/05
+    assert not CAL.is_working_day(date(2027, 4, 30))
+    assert not CAL.is_working_day(date(2027, 5, 3))
+    assert CAL.due_date(local(2027, 4, 29), 1) == date(2027, 5, 4)
+    assert CAL.working_days_between(date(2027, 4, 29), date(2027, 5, 4)) == 1
+
+
+def test_national_day_2027():
+    # Wed 01/09 | Thu 02/09 off | Fri 03/09 off | Sat 04, Sun 05 |
+    # Mon 06 = 1 | Tue 07 = 2 | Wed 08 = 3
+    assert not CAL.is_working_day(date(2027, 9, 2))
+    assert not CAL.is_working_day(date(2027, 9, 3))
+    assert CAL.due_date(local(2027, 9, 1), 1) == date(2027, 9, 6)
+    assert CAL.due_date(local(2027, 9, 1), 3) == date(2027, 9, 8)
+
+
+def test_same_day_procedure_received_after_15h_before_tet_2026():
+    # Fri 13/02/2026 15:30 -> next working day:
+    # Sat 14, Sun 15, Mon 16 .. Fri 20 off, Sat 21, Sun 22 -> Mon 23/02.
+    assert CAL.due_date(local(2026, 2, 13, 15, 30), 0) == date(2026, 2, 23)
+    # The same dossier at 14:00 is returned the same day.
+    assert CAL.due_date(local(2026, 2, 13, 14, 0), 0) == date(2026, 2, 13)
+
+
+def test_tet_2027_fifteen_working_days():
+    # A building permit (15 working days) received Mon 01/02/2027:
+    # Tue 02 = 1, Wed 03 = 2; Thu 04 .. Wed 10 off; Thu 11 = 3, Fri 12 = 4; Mon 15 .. Fri 19 = 5..9;
+    # Mon 22 .. Fri 26 = 10..14; Mon 01/03 = 15.
+    assert CAL.due_date(local(2027, 2, 1), 15) == date(2027, 3, 1)

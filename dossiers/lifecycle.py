@@ -1,0 +1,332 @@
+"""A dossier's status lifecycle: allowed transitions, the supplement pause, apologies, timeliness.
+
+Statuses and the national portal's codes (TrangThaiHoSo, domain.md section 3.1):
+
+=====================  ====  =====================================================
+status                 code  meaning
+=====================  ====  =====================================================
+received                2    Được tiếp nhận (the receipt, Mẫu 01, was issued)
+in_progress             4    Đang xử lý (transferred to the specialist department)
+awaiting_supplement     5    Yêu cầu bổ sung giấy tờ (Mẫu 02; the clock stops)
+result_ready            9    Đã xử lý xong (timeliness is judged on this instant)
+returned               10    Đã trả kết quả
+rejected              3 / 8  Không được tiếp nhận (Mẫu 03) from received; else Dừng xử lý
+withdrawn               7    Công dân yêu cầu rút hồ sơ
+=====================  ====  =====================================================
+
+Codes 1 (registered online, not yet accepted) and 6 (financial obligation) are not
+tracked: imported online dossiers arrive accepted, and fees are paid at intake.
+
+Allowed transitions (anything else is refused with 409 and the reason)::
+
+    received            -> in_progress, awaiting_supplement, result_ready, rejected, withdrawn
+    in_progress         -> awaiting_supplement, result_ready, rejected, withdrawn
+    awaiting_supplement -> in_progress (papers complete: the clock restarts), rejected, withdrawn
+    result_ready        -> returned
+    returned, rejected, withdrawn: final
+
+``received -> result_ready`` serves same-day procedures settled at the counter.
+
+Timeliness (DESIGN.md section 4): a dossier is late when result_ready_at is after the end
+of its due date, that date having been moved forward by the working days spent waiting
+for supplements, or when it was asked for a supplement more than once. An open dossier
+is overdue when the current time (or, while it waits for a supplement, the instant the
+clock stopped) is past the end of its due date.
+"""
+
+import datetime as dt
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, or_
+
+from dossiers.models import OPEN_STATUSES, STATUSES, Dossier, DossierEvent, SupplementRequest
+from dossiers.office_days import calendar_for
+from dossiers.workdays import due_end
+from onestop import clock
+from onestop.exceptions import Conflict, Forbidden, ValidationError
+from onestop.extensions import begin_write, db
+from onestop.models import User, can_act_in
+from onestop.text import clean
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "received": ("in_progress", "awaiting_supplement", "result_ready", "rejected", "withdrawn"),
+    "in_progress": ("awaiting_supplement", "result_ready", "rejected", "withdrawn"),
+    "awaiting_supplement": ("in_progress", "rejected", "withdrawn"),
+    "result_ready": ("returned",),
+    "returned": (),
+    "rejected": (),
+    "withdrawn": (),
+}
+NATIONAL_CODES = {
+    "received": 2,
+    "in_progress": 4,
+    "awaiting_supplement": 5,
+    "result_ready": 9,
+    "returned": 10,
+    "rejected": 3,
+    "withdrawn": 7,
+}
+# A supplement request lists what is missing; a rejection gives its reason (Mẫu 02, Mẫu 03).
+NOTE_REQUIRED = ("awaiting_supplement", "rejected")
+MAX_NOTE = 2000
+
+
+def allowed_next(status: str) -> tuple[str, ...]:
+    """The statuses a dossier in ``status`` may move to."""
+    return TRANSITIONS.get(status, ())
+
+
+def national_code(dossier: Dossier) -> int:
+    """The national portal's status code; a rejection at intake is 3, later 8 (Dừng xử lý)."""
+    if dossier.status == "rejected":
+        rejection = next((e for e in reversed(dossier.events) if e.to_status == "rejected"), None)
+        return 3 if rejection is None or rejection.from_status == "received" else 8
+    return NATIONAL_CODES[dossier.status]
+
+
+def status_label(status: str) -> str:
+    return {
+        "received": _("Đã tiếp nhận"),
+        "in_progress": _("Đang xử lý"),
+        "awaiting_supplement": _("Chờ bổ sung hồ sơ"),
+        "result_ready": _("Đã có kết quả"),
+        "returned": _("Đã trả kết quả"),
+        "rejected": _("Từ chối / dừng xử lý"),
+        "withdrawn": _("Đã rút hồ sơ"),
+    }.get(status, status)
+
+
+def _load_for_update(dossier: Dossier) -> Dossier:
+    dossier_id = dossier.id
+    begin_write()
+    # populate_existing: the officer's page may hold a stale copy; decide on the row as locked now.
+    return db.session.get(Dossier, dossier_id, with_for_update=True, populate_existing=True)
+
+
+def _check_time(dossier: Dossier, at: dt.datetime) -> None:
+    last = max([dossier.received_at] + [e.at for e in dossier.events])
+    if at < last:
+        raise ValidationError({"at": _("Thời điểm không được trước thao tác gần nhất của hồ sơ.")})
+
+
+def _refusal(dossier: Dossier, new_status: str) -> Conflict:
+    allowed = allowed_next(dossier.status)
+    if not allowed:
+        reason = _(
+            "Hồ sơ %(code)s đã ở trạng thái cuối “%(status)s”, không thể chuyển sang “%(new)s”.",
+            code=dossier.code,
+            status=status_label(dossier.status),
+            new=status_label(new_status),
+        )
+    else:
+        reason = _(
+            "Không thể chuyển hồ sơ %(code)s từ “%(status)s” sang “%(new)s”. "
+            "Được phép: %(allowed)s.",
+            code=dossier.code,
+            status=status_label(dossier.status),
+            new=status_label(new_status),
+            allowed=", ".join(f"“{status_label(s)}”" for s in allowed),
+        )
+    return Conflict(reason, "transition_not_allowed")
+
+
+def change_status(
+    dossier: Dossier, new_status: str, officer: User, note: str = "", at: dt.datetime | None = None
+) -> Dossier:
+    """Move a dossier to ``new_status`` and record a DossierEvent.
+
+    Asking for a supplement opens a SupplementRequest and stops the clock; leaving
+    ``awaiting_supplement`` for ``in_progress`` completes it and moves the due date
+    forward by the working days the pause held.
+
+    :param officer: who acts; must be allowed in the dossier's office.
+    :param note: required for a supplement request (what is missing) and a rejection (why).
+    :param at: when it happened (default: now); simulations and imports pass past times.
+    :raises Conflict: the transition is not allowed from the current status (the message says why).
+    :raises ValidationError: unknown status, missing note, or a time before the last event.
+    """
+    at = at or clock.now()
+    dossier = _load_for_update(dossier)
+    if new_status not in STATUSES:
+        raise ValidationError({"status": _("Trạng thái không hợp lệ.")})
+    if not can_act_in(officer, dossier.office_id):
+        raise Forbidden(_("Bạn không xử lý hồ sơ của đơn vị này."))
+    if new_status not in allowed_next(dossier.status):
+        raise _refusal(dossier, new_status)
+    note = clean(note)
+    if new_status in NOTE_REQUIRED and not note:
+        message = (
+            _("Ghi rõ giấy tờ cần bổ sung.")
+            if new_status == "awaiting_supplement"
+            else _("Ghi rõ lý do từ chối.")
+        )
+        raise ValidationError({"note": message})
+    if len(note) > MAX_NOTE:
+        raise ValidationError({"note": _("Tối đa %(n)d ký tự.", n=MAX_NOTE)})
+    _check_time(dossier, at)
+    old_status = dossier.status
+    if old_status == "awaiting_supplement":
+        _end_pause(dossier, at, completed=new_status == "in_progress")
+    _enter(dossier, new_status, note, officer, at)
+    if new_status == "in_progress" and old_status == "awaiting_supplement":
+        extra = _(
+            "Đã nhận đủ hồ sơ bổ sung; hạn giải quyết mới: %(day)s.",
+            day=dossier.due_date.strftime("%d/%m/%Y"),
+        )
+        note = f"{note}\n{extra}".strip()
+    db.session.add(
+        DossierEvent(
+            dossier=dossier,
+            office_id=dossier.office_id,
+            kind="status",
+            from_status=old_status,
+            to_status=new_status,
+            at=at,
+            officer_id=officer.id,
+            note=note,
+        )
+    )
+    dossier.status = new_status
+    db.session.commit()
+    return dossier
+
+
+def _enter(dossier: Dossier, new_status: str, note: str, officer: User, at: dt.datetime) -> None:
+    if new_status == "awaiting_supplement":
+        dossier.supplement_count += 1
+        dossier.paused_at = at
+        db.session.add(
+            SupplementRequest(dossier=dossier, requested_at=at, note=note, officer_id=officer.id)
+        )
+    elif new_status == "result_ready":
+        dossier.result_ready_at = at
+    elif new_status == "returned":
+        dossier.returned_at = at
+    elif new_status in ("rejected", "withdrawn"):
+        dossier.closed_at = at
+
+
+def _end_pause(dossier: Dossier, at: dt.datetime, completed: bool) -> None:
+    """End the supplement wait; papers in: the due date moves by the paused working days."""
+    request = next((r for r in reversed(dossier.supplements) if r.completed_at is None), None)
+    dossier.paused_at = None
+    if request is None or not completed:
+        return
+    request.completed_at = at
+    calendar = calendar_for(dossier.office)
+    dossier.due_date = calendar.extend_for_pause(
+        dossier.due_date, clock.local_date(request.requested_at), clock.local_date(at)
+    )
+    dossier.due_at = due_end(dossier.due_date)
+
+
+def issue_apology(
+    dossier: Dossier, new_date: dt.date, reason: str, officer: User, at: dt.datetime | None = None
+) -> Dossier:
+    """Record a Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04) for an open dossier.
+
+    The citizen gets a new appointment date; the legal due date is unchanged, so a
+    dossier that ends up after it still counts as late.
+
+    :param new_date: a working day of the office, after the current appointment, not in the past.
+    :raises Conflict: the dossier is no longer open.
+    :raises ValidationError: no reason, or an unsuitable date.
+    """
+    at = at or clock.now()
+    dossier = _load_for_update(dossier)
+    if not can_act_in(officer, dossier.office_id):
+        raise Forbidden(_("Bạn không xử lý hồ sơ của đơn vị này."))
+    if not dossier.is_open:
+        raise Conflict(
+            _(
+                "Hồ sơ %(code)s đã kết thúc (“%(status)s”): không cần phiếu xin lỗi.",
+                code=dossier.code,
+                status=status_label(dossier.status),
+            ),
+            "not_open",
+        )
+    reason = clean(reason)
+    errors = {}
+    if not reason:
+        errors["reason"] = _("Ghi rõ lý do chậm trả kết quả.")
+    elif len(reason) > MAX_NOTE:
+        errors["reason"] = _("Tối đa %(n)d ký tự.", n=MAX_NOTE)
+    today = clock.local_date(at)
+    if new_date <= dossier.appointment_date or new_date < today:
+        errors["new_date"] = _(
+            "Ngày hẹn mới phải sau ngày hẹn hiện tại (%(day)s) và không ở quá khứ.",
+            day=dossier.appointment_date.strftime("%d/%m/%Y"),
+        )
+    elif not calendar_for(dossier.office).is_working_day(new_date):
+        errors["new_date"] = _("Ngày hẹn mới phải là ngày làm việc của đơn vị.")
+    if errors:
+        raise ValidationError(errors)
+    _check_time(dossier, at)
+    dossier.apology_date, dossier.apology_reason, dossier.apology_at = new_date, reason, at
+    note = _(
+        "Hẹn lại ngày %(day)s. Lý do: %(reason)s", day=new_date.strftime("%d/%m/%Y"), reason=reason
+    )
+    db.session.add(
+        DossierEvent(
+            dossier=dossier,
+            office_id=dossier.office_id,
+            kind="apology",
+            from_status=dossier.status,
+            to_status=dossier.status,
+            at=at,
+            officer_id=officer.id,
+            note=note,
+        )
+    )
+    db.session.commit()
+    return dossier
+
+
+def is_late(dossier: Dossier) -> bool:
+    """Whether a dossier counts as late: result after its due date's end, or several supplements."""
+    if dossier.supplement_count > 1:
+        return True
+    return dossier.result_ready_at is not None and dossier.result_ready_at > dossier.due_at
+
+
+def is_overdue(dossier: Dossier, now: dt.datetime) -> bool:
+    """Whether an open dossier is past its due date's end (the clock stops during supplements)."""
+    if dossier.status not in OPEN_STATUSES:
+        return False
+    reference = (
+        dossier.paused_at if dossier.status == "awaiting_supplement" and dossier.paused_at else now
+    )
+    return reference > dossier.due_at
+
+
+def late_condition():
+    """SQL form of ``is_late`` (for reports and lists)."""
+    return or_(
+        Dossier.supplement_count > 1,
+        and_(Dossier.result_ready_at.is_not(None), Dossier.result_ready_at > Dossier.due_at),
+    )
+
+
+def overdue_condition(now: dt.datetime):
+    """SQL form of ``is_overdue(dossier, now)``."""
+    return or_(
+        and_(Dossier.status.in_(("received", "in_progress")), Dossier.due_at < now),
+        and_(Dossier.status == "awaiting_supplement", Dossier.paused_at > Dossier.due_at),
+    )
+
+
+def timeliness(dossier: Dossier, now: dt.datetime) -> str:
+    """early / on_time / late (finished with a result), overdue / in_time (open), or "" (closed).
+
+    Early and on time follow the statistics' Trước hạn / Đúng hạn: ready before the due
+    date, or on it.
+    """
+    if dossier.result_ready_at is not None:
+        if is_late(dossier):
+            return "late"
+        return (
+            "early" if clock.local_date(dossier.result_ready_at) < dossier.due_date else "on_time"
+        )
+    if dossier.is_open:
+        return "overdue" if is_overdue(dossier, now) or dossier.supplement_count > 1 else "in_time"
+    return ""
