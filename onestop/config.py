@@ -24,6 +24,7 @@ DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute",
+    "DOSSIER_LOOKUP_RATE_LIMIT": "10 per minute;100 per hour",
     "DEMO": False,
     "PUBLIC_URL": None,
     "HTMX_URL": HTMX_CDN_URL,

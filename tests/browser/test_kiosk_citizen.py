@@ -39,7 +39,7 @@ def test_citizen_taps_a_service_and_gets_the_ticket_without_a_reload(
     page.get_by_role("button", name=re.compile("Tư pháp – Hộ tịch")).click()
     screen = page.locator("#kiosk-screen[data-screen=ticket]")
     expect(screen).to_be_visible()
-    expect(page.locator(".ticket-success")).to_have_text("Bạn đã lấy số thành công")
+    expect(page.locator(".ticket-success")).to_have_text("Ông/bà đã lấy số thành công")
     assert re.fullmatch(r"B\d{3}", number_on(page))
     expect(screen.locator(".ticket-slip__service")).to_have_text("Tư pháp – Hộ tịch")
     expect(screen.locator(".ticket-slip__qr svg")).to_be_visible()
