@@ -1,0 +1,473 @@
+"""Queue load benchmark: gunicorn on 127.0.0.1, bounded load, figures printed; no timing asserts.
+
+    python bench/queue_load.py                       # a fresh SQLite file in a temporary folder
+    python bench/queue_load.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test_queues
+
+The PostgreSQL database named is WIPED (schema public dropped and recreated).
+Phases, each bounded by a count and by --deadline seconds:
+  (d) ceiling: a minimal endpoint of the same app (all its request hooks, no database)
+  (a) N tickets from C concurrent kiosk clients (a paired kiosk device, production mode)
+  (b) K counters calling next concurrently until the queue is empty
+  (c) board polls: the TV's fragment with a matching ETag (304) and without (full render),
+      and the JSON board with a matching ETag
+Then it checks the database: duplicate numbers, gaps, tickets called twice, tickets never
+called (all must be 0). The server runs in production mode with the kiosk's rate limit raised,
+so the limiter's cost is still measured.
+"""
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "queue-load-bench"
+OFFICE = "VY"
+
+
+def served_app():
+    """The gunicorn entry point: the real app plus one minimal endpoint (the ceiling, phase d)."""
+    from onestop import create_app
+
+    app = create_app()
+    app.add_url_rule("/_bench/ping", "bench_ping", lambda: "ok")
+    return app
+
+
+# --- preparing the database ----------------------------------------------------------------------
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def prepare(url: str, counters: int) -> dict:
+    """Schema, demo data, K counters serving every service, an API token and a paired kiosk."""
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import func, select
+
+    from onestop import create_app
+    from onestop.accounts import create_token
+    from onestop.demo import run_seeders
+    from onestop.extensions import db
+    from onestop.models import Office, User
+    from queues import devices
+    from queues.models import Counter, Service, Ticket
+
+    if url.startswith("postgresql"):
+        _reset_postgres(url)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, "TESTING": True})
+    with app.app_context():
+        db.create_all()
+        run_seeders(app)
+        office = db.session.scalar(select(Office).where(Office.code == OFFICE))
+        services = list(
+            db.session.scalars(
+                select(Service).where(Service.office_id == office.id).order_by(Service.ordering)
+            )
+        )
+        existing = {
+            c.number: c
+            for c in db.session.scalars(select(Counter).where(Counter.office_id == office.id))
+        }
+        for number in range(1, counters + 1):
+            counter = existing.get(number) or Counter(
+                office=office, number=number, name=f"Quầy {number}"
+            )
+            counter.services, counter.is_open, counter.active = services, True, True
+            db.session.add(counter)
+        for number, counter in existing.items():
+            counter.active = number <= counters
+        officer = db.session.scalar(select(User).where(User.username == "officer1"))
+        db.session.commit()
+        token = create_token(officer, "queue load bench")
+        device, secret = devices.pair(devices.create_pairing(office, "kiosk", "Bench kiosk")[1])
+        counter_ids = list(
+            db.session.scalars(
+                select(Counter.id).where(Counter.office_id == office.id, Counter.active.is_(True))
+            )
+        )
+        # The demo history (other packages' seeders) holds older tickets: checks look past them.
+        last_ticket = db.session.scalar(select(func.max(Ticket.id))) or 0
+        setup = {
+            "services": [s.code for s in services],
+            "token": token,
+            "counters": counter_ids,
+            "last_ticket": last_ticket,
+            "device_cookie": f"{devices.COOKIE_NAME}={devices.cookie_value(device, secret)}",
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return setup
+
+
+def check(url: str, after_ticket: int) -> dict:
+    """Count, in the database, what must never happen to the tickets of this run."""
+    from sqlalchemy import func, select
+
+    from onestop import create_app
+    from onestop.extensions import db
+    from queues.models import Ticket, TicketEvent
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, "TESTING": True})
+    with app.app_context():
+        mine = Ticket.id > after_ticket
+        duplicates = db.session.execute(
+            select(func.count()).select_from(
+                select(Ticket.issued_service_id, Ticket.day, Ticket.number)
+                .where(mine)
+                .group_by(Ticket.issued_service_id, Ticket.day, Ticket.number)
+                .having(func.count() > 1)
+                .subquery()
+            )
+        ).scalar_one()
+        per_service = db.session.execute(
+            select(Ticket.issued_service_id, func.count(), func.max(Ticket.number))
+            .where(mine)
+            .group_by(Ticket.issued_service_id)
+        ).all()
+        calls = (
+            select(TicketEvent.ticket_id, func.count().label("n"))
+            .where(TicketEvent.kind == "called", TicketEvent.ticket_id > after_ticket)
+            .group_by(TicketEvent.ticket_id)
+            .subquery()
+        )
+        double_calls = db.session.scalar(
+            select(func.count()).select_from(calls).where(calls.c.n > 1)
+        )
+        never_called = db.session.scalar(
+            select(func.count()).select_from(Ticket).where(mine, Ticket.called_at.is_(None))
+        )
+        result = {
+            "tickets": sum(count for _, count, _ in per_service),
+            "duplicate_numbers": duplicates,
+            "gaps": sum(top - count for _, count, top in per_service),
+            "double_calls": double_calls,
+            "never_called": never_called,
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return result
+
+
+# --- the server ----------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET,
+        "ONESTOP_DEMO": "0",
+        "ONESTOP_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "FLASK_KIOSK_TICKET_RATE_LIMIT": "1000000 per minute",
+    }
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "--chdir",
+        str(ROOT),
+        "bench.queue_load:served_app()",
+    ]
+    server = subprocess.Popen(command, env=env, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/_bench/ping")
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+        if server.poll() is not None:
+            raise SystemExit("gunicorn exited while starting")
+    stop_server(server)
+    raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    os.killpg(
+        server.pid, signal.SIGTERM
+    )  # the session we started: gunicorn's master and its workers
+    try:
+        server.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+# --- the load generator --------------------------------------------------------------------------
+
+
+def _client_thread(port, method, path, headers, bodies, count, offset, deadline, keep, out):
+    """One keep-alive connection sending ``count`` requests back to back; records each result."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    for i in range(count):
+        if time.monotonic() > deadline:
+            break
+        body = bodies[(offset + i) % len(bodies)] if bodies else None
+        started = time.perf_counter()
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+            data, status = b"", 0
+        out.append((time.perf_counter() - started, status, data if keep else None))
+    connection.close()
+
+
+def _client_process(args):
+    port, method, path, headers, bodies, counts, offsets, deadline, keep = args
+    results: list = []
+    threads = [
+        threading.Thread(
+            target=_client_thread,
+            args=(port, method, path, headers, bodies, n, o, deadline, keep, results),
+        )
+        for n, o in zip(counts, offsets, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def load(
+    port, method, path, total, clients, processes, deadline, headers=None, bodies=None, keep=False
+):
+    """``total`` requests from ``clients`` connections spread over ``processes`` processes."""
+    per_client = [total // clients + (1 if i < total % clients else 0) for i in range(clients)]
+    offsets = [sum(per_client[:i]) for i in range(clients)]
+    jobs = []
+    for p in range(processes):
+        mine = list(range(p, clients, processes))
+        jobs.append(
+            (
+                port,
+                method,
+                path,
+                headers or {},
+                bodies or [],
+                [per_client[i] for i in mine],
+                [offsets[i] for i in mine],
+                deadline,
+                keep,
+            )
+        )
+    started = time.perf_counter()
+    with multiprocessing.Pool(processes) as pool:
+        results = [row for rows in pool.map(_client_process, jobs) for row in rows]
+    return results, time.perf_counter() - started
+
+
+def call_next_until_empty(port, counters, token, deadline):
+    """K counters, one thread each, pressing call-next until the queue answers 204."""
+    results, called = [], []
+    lock = threading.Lock()
+
+    def counter_loop(counter_id):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        headers = {"Authorization": f"Bearer {token}", "Content-Length": "0"}
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            connection.request("POST", f"/api/v1/counters/{counter_id}/call-next", headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+            with lock:
+                results.append((time.perf_counter() - started, response.status, None))
+                if response.status == 200:
+                    called.append(json.loads(data)["ticket"]["id"])
+            if response.status != 200:
+                break
+        connection.close()
+
+    threads = [threading.Thread(target=counter_loop, args=(c,)) for c in counters]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - started, called
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+def figures(results, seconds) -> dict:
+    latencies = sorted(r[0] for r in results) or [0.0]
+    p99_index = min(len(latencies) - 1, int(round(0.99 * (len(latencies) - 1))))
+    return {
+        "requests": len(results),
+        "seconds": seconds,
+        "rps": len(results) / seconds if seconds else 0.0,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[p99_index] * 1000,
+        "statuses": sorted({r[1] for r in results}),
+    }
+
+
+def print_table(rows: list[tuple[str, dict]], ceiling: dict) -> None:
+    print(
+        f"{'phase':44} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'req/s ÷ ceiling':>16}  statuses"
+    )
+    for name, row in rows:
+        ratio = row["rps"] / ceiling["rps"] if ceiling["rps"] else 0.0
+        print(
+            f"{name:44} {row['requests']:8d} {row['rps']:8.0f} {row['p50_ms']:8.1f} "
+            f"{row['p99_ms']:8.1f} "
+            f"{ratio:15.1%}  {row['statuses']}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url", help="PostgreSQL URL (WIPED); default: a fresh SQLite file"
+    )
+    parser.add_argument("--tickets", type=int, default=2000, help="N tickets to issue")
+    parser.add_argument("--clients", type=int, default=50, help="C concurrent clients")
+    parser.add_argument("--counters", type=int, default=8, help="K counters calling next")
+    parser.add_argument("--polls", type=int, default=5000, help="board polls per variant")
+    parser.add_argument("--ceiling-requests", type=int, default=5000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--deadline", type=float, default=120.0, help="seconds allowed per phase")
+    args = parser.parse_args()
+
+    folder = tempfile.TemporaryDirectory(prefix="queue-load-")
+    url = args.database_url or f"sqlite:///{Path(folder.name) / 'bench.db'}"
+    database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    setup = prepare(url, args.counters)
+    port = _free_port()
+    server = start_server(url, port, args.workers, args.threads)
+    print(
+        f"queue load on {database}: gunicorn {args.workers} workers x {args.threads} threads "
+        f"on 127.0.0.1:{port}; {args.clients} clients in {args.client_processes} client processes; "
+        f"{os.cpu_count()} CPUs shared; load average before: {os.getloadavg()[0]:.1f}"
+    )
+    rows = []
+    try:
+
+        def deadline():
+            return time.monotonic() + args.deadline
+
+        n, c, p = args.tickets, args.clients, args.client_processes
+        results, seconds = load(
+            port, "GET", "/_bench/ping", args.ceiling_requests, c, p, deadline()
+        )
+        ceiling = figures(results, seconds)
+        rows.append(("(d) ceiling: minimal endpoint", ceiling))
+
+        bodies = [json.dumps({"service": code}) for code in setup["services"]]
+        ticket_headers = {"Content-Type": "application/json", "Cookie": setup["device_cookie"]}
+        results, seconds = load(
+            port,
+            "POST",
+            f"/api/v1/offices/{OFFICE}/tickets",
+            n,
+            c,
+            p,
+            deadline(),
+            ticket_headers,
+            bodies,
+            keep=True,
+        )
+        rows.append(
+            (f"(a) issue tickets ({len(setup['services'])} services)", figures(results, seconds))
+        )
+        numbers = [
+            (b["service"], b["number"])
+            for _, status, data in results
+            if status == 201
+            for b in [json.loads(data)]
+        ]
+        response_duplicates = len(numbers) - len(set(numbers))
+
+        results, seconds, called = call_next_until_empty(
+            port, setup["counters"], setup["token"], deadline()
+        )
+        rows.append(
+            (
+                f"(b) call next, {len(setup['counters'])} counters until empty",
+                figures(results, seconds),
+            )
+        )
+        response_double_calls = len(called) - len(set(called))
+
+        live = f"/board/{OFFICE}/live"
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        connection.request("GET", live)
+        response = connection.getresponse()
+        response.read()
+        etag = response.getheader("ETag")
+        connection.request("GET", f"/api/v1/offices/{OFFICE}/board")
+        response = connection.getresponse()
+        response.read()
+        json_etag = response.getheader("ETag")
+        connection.close()
+        for name, path, headers in [
+            ("(c) board fragment poll, ETag matches (304)", live, {"If-None-Match": etag}),
+            ("(c) board fragment poll, no ETag (200)", live, {}),
+            (
+                "(c) board JSON poll, ETag matches (304)",
+                f"/api/v1/offices/{OFFICE}/board",
+                {"If-None-Match": json_etag},
+            ),
+        ]:
+            results, seconds = load(port, "GET", path, args.polls, c, p, deadline(), headers)
+            rows.append((name, figures(results, seconds)))
+    finally:
+        stop_server(server)
+    print_table(rows, ceiling)
+    found = check(url, setup["last_ticket"])
+    print(
+        f"tickets issued: {found['tickets']} of {n}; called: {len(called)}; "
+        f"duplicate numbers: {found['duplicate_numbers']} (in responses: {response_duplicates}); "
+        f"gaps: {found['gaps']}; double calls: {found['double_calls']} "
+        f"(in responses: {response_double_calls}); "
+        f"never called: {found['never_called']}"
+    )
+    folder.cleanup()
+
+
+if __name__ == "__main__":
+    main()

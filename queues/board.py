@@ -1,0 +1,101 @@
+"""What the hall's display board shows, and the cheap version that tells it nothing changed."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, func, select
+
+from onestop import clock
+from onestop.extensions import db
+from onestop.models import Office
+from queues.models import BoardVersion, Counter, Ticket, TicketEvent
+from queues.waiting import service_summaries
+
+RECENT_CALLS = 8
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call or recall on the board; ``event_id`` lets the board announce each exactly once."""
+
+    event_id: int
+    kind: str
+    number: str
+    counter: int
+    at: dt.datetime
+
+
+# Built once: every board polls it every 2 s, and building a statement costs more than running it.
+OFFICE_VERSION = (
+    select(Office.id, func.coalesce(BoardVersion.version, 0))
+    .outerjoin(BoardVersion, BoardVersion.office_id == Office.id)
+    .where(Office.code == bindparam("code"), Office.active.is_(True))
+)
+
+
+def office_version(office_code: str) -> tuple[int, int] | None:
+    """(office id, board version) of an active office in one indexed query; None if unknown.
+
+    The version is bumped in the same transaction as every ticket transition and
+    counter or service change, so an unchanged version means an unchanged board.
+    """
+    # A plain connection, not the ORM session: this is the whole cost of a 304.
+    with db.engine.connect() as connection:
+        row = connection.execute(OFFICE_VERSION, {"code": office_code.upper()}).first()
+    return (row[0], row[1]) if row else None
+
+
+def etag(office_id: int, version: int, *variant: str) -> str:
+    """The board's entity tag; with the day: yesterday's calls leave the board at midnight."""
+    return "-".join([str(office_id), str(version), clock.today().isoformat(), *variant])
+
+
+def current_tickets(office_id: int) -> dict[int, Ticket]:
+    """The ticket called or being served at each counter of an office today, by counter id."""
+    rows = db.session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.office_id == office_id,
+            Ticket.day == clock.today(),
+            Ticket.status.in_(("called", "serving")),
+        )
+        .order_by(Ticket.last_called_at)
+    )
+    return {ticket.counter_id: ticket for ticket in rows}  # the latest call wins
+
+
+def recent_calls(office_id: int, limit: int = RECENT_CALLS) -> list[Call]:
+    """The last calls and recalls of today, newest first."""
+    rows = db.session.execute(
+        select(TicketEvent.id, TicketEvent.kind, TicketEvent.at, Ticket, Counter.number)
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .join(Counter, Counter.id == TicketEvent.counter_id)
+        .where(
+            TicketEvent.office_id == office_id,
+            TicketEvent.at >= clock.local_midnight(clock.today()),
+            TicketEvent.kind.in_(("called", "recalled")),
+        )
+        .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
+        .limit(limit)
+    )
+    return [
+        Call(event_id, kind, ticket.display_number, number, at)
+        for event_id, kind, at, ticket, number in rows
+    ]
+
+
+def board_state(office: Office) -> dict:
+    """All the board shows: counters with their current ticket, recent calls, waiting counts."""
+    counters = list(
+        db.session.scalars(
+            select(Counter)
+            .where(Counter.office_id == office.id, Counter.active.is_(True))
+            .order_by(Counter.number)
+        )
+    )
+    current = current_tickets(office.id)
+    return {
+        "counters": [(counter, current.get(counter.id)) for counter in counters],
+        "calls": recent_calls(office.id),
+        "services": service_summaries(office),
+    }

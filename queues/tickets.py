@@ -1,0 +1,499 @@
+"""Ticket use cases: issue, call next or out of turn, recall, no-show, requeue, transfer, finish.
+
+Each function is one unit of work: it opens a write transaction, checks the office
+scope and the ticket's state, records a TicketEvent (kinds in EVENT_KINDS, with
+time, counter and officer), bumps the office's board version and commits.
+
+Exactness under concurrency (DESIGN.md section 4):
+- numbers come from a DailyCounter row bumped by INSERT ... ON CONFLICT DO UPDATE
+  ... RETURNING in the same transaction as the ticket, so a rolled-back issue
+  leaves no gap and two issuers never read the same value (SQLite: BEGIN
+  IMMEDIATE serialises writers; PostgreSQL: the upsert holds the row lock);
+- call-next locks the counter row (two clicks at one counter queue up), then
+  takes the first waiting ticket with FOR UPDATE SKIP LOCKED on PostgreSQL, so
+  concurrent counters each get a different ticket; SQLite serialises writers.
+
+Order of service: priority tickets first, then by original issue time — not by
+the time the ticket entered its current queue — so a transferred ticket keeps its
+place in the new service and a no-show who comes back is served soon.
+
+Wait segments (for the KPIs): a ticket's wait is ``waited_before_min`` (the
+segments finished in earlier queues, accumulated on each transfer) plus, in its
+current queue, the time from ``queued_at`` to its next "called" event.
+"""
+
+import datetime as dt
+import functools
+import secrets
+from contextlib import contextmanager
+from types import SimpleNamespace
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.exc import IntegrityError
+
+from onestop import clock
+from onestop.exceptions import Conflict, Forbidden, NotFound, ValidationError
+from onestop.extensions import db
+from onestop.models import Office, User, can_act_in
+from queues.models import (
+    PRIORITY_REASONS,
+    BoardVersion,
+    Counter,
+    DailyCounter,
+    Service,
+    Ticket,
+    TicketEvent,
+    counter_service,
+)
+from queues.writelock import writing
+
+EVENT_KINDS = (
+    "issued",
+    "called",
+    "recalled",
+    "started",
+    "finished",
+    "no_show",
+    "requeued",
+    "transferred",
+)
+
+STATUS_LABELS = {
+    "waiting": lazy_gettext("Đang chờ"),
+    "called": lazy_gettext("Đã gọi"),
+    "serving": lazy_gettext("Đang phục vụ"),
+    "done": lazy_gettext("Đã xong"),
+    "no_show": lazy_gettext("Vắng mặt"),
+    "transferred": lazy_gettext("Đã chuyển"),
+    "cancelled": lazy_gettext("Đã hủy"),
+}
+
+PRIORITY_LABELS = {
+    "elderly": lazy_gettext("Người cao tuổi"),
+    "disabled": lazy_gettext("Người khuyết tật"),
+    "pregnant": lazy_gettext("Phụ nữ mang thai"),
+    "small_child": lazy_gettext("Người đi cùng con nhỏ"),
+    "merit": lazy_gettext("Người có công với cách mạng"),
+}
+
+REQUEST_ID_MAX = 40
+
+
+@functools.cache
+def _upserts(dialect: str) -> SimpleNamespace:
+    """The hot path's two upserts, built once per dialect (building costs more than running)."""
+    insert_for = postgresql.insert if dialect == "postgresql" else sqlite_dialect.insert
+    next_number = (
+        insert_for(DailyCounter)
+        .values(service_id=bindparam("service_id"), day=bindparam("day"), last_number=1)
+        .on_conflict_do_update(
+            index_elements=["service_id", "day"], set_={"last_number": DailyCounter.last_number + 1}
+        )
+        .returning(DailyCounter.last_number)
+    )
+    bump_board = (
+        insert_for(BoardVersion)
+        .values(office_id=bindparam("office_id"), version=1)
+        .on_conflict_do_update(
+            index_elements=["office_id"], set_={"version": BoardVersion.version + 1}
+        )
+    )
+    return SimpleNamespace(next_number=next_number, bump_board=bump_board)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _bump_board(office_id: int) -> None:
+    # Last statement before the commit: on PostgreSQL the row lock is then held the shortest.
+    db.session.execute(_upserts(_dialect()).bump_board, {"office_id": office_id})
+
+
+def bump_board(office_id: int) -> None:
+    """Mark the office's board as changed, in the caller's transaction (counter, service edits)."""
+    _bump_board(office_id)
+
+
+def _event(
+    ticket: Ticket, kind: str, at: dt.datetime, officer_id: int | None, note: str = ""
+) -> None:
+    db.session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            office_id=ticket.office_id,
+            kind=kind,
+            at=at,
+            counter_id=ticket.counter_id,
+            officer_id=officer_id,
+            service_id=ticket.service_id,
+            note=note,
+        )
+    )
+
+
+def _check_scope(officer: User, office_id: int) -> None:
+    if not can_act_in(officer, office_id):
+        raise Forbidden(_("Bạn không thể thao tác trên số thứ tự của đơn vị khác."))
+
+
+def _wrong_state(ticket: Ticket, action: str) -> Conflict:
+    return Conflict(
+        _(
+            "Không thể %(action)s: số %(number)s đang ở trạng thái «%(status)s».",
+            action=action,
+            number=ticket.display_number,
+            status=STATUS_LABELS[ticket.status],
+        ),
+        "wrong_state",
+    )
+
+
+def _locked_ticket(ticket_id: int) -> Ticket:
+    ticket = db.session.get(Ticket, ticket_id, with_for_update=True, populate_existing=True)
+    if ticket is None:
+        raise NotFound(_("Không tìm thấy số thứ tự."))
+    return ticket
+
+
+def _locked_counter(counter_id: int) -> Counter:
+    counter = db.session.get(Counter, counter_id, with_for_update=True, populate_existing=True)
+    if counter is None or not counter.active:
+        raise NotFound(_("Không tìm thấy quầy."))
+    if not counter.is_open:
+        raise Conflict(_("Quầy số %(number)s đang đóng.", number=counter.number), "counter_closed")
+    return counter
+
+
+def _minutes(delta: dt.timedelta) -> float:
+    return max(delta.total_seconds(), 0.0) / 60.0
+
+
+# --- issuing -------------------------------------------------------------------------------------
+
+
+def issue_ticket(
+    office: Office,
+    service_code: str,
+    priority_reason: str | None = None,
+    request_id: str | None = None,
+) -> Ticket:
+    """Give the next number of ``service_code`` today at ``office`` and record it.
+
+    NotFound for an unknown service, Conflict for a closed one, ValidationError for
+    an unknown priority reason. A ``request_id`` already used returns the ticket it
+    gave, so a double tap or a retried request never gives two tickets.
+    """
+    office_id = office.id
+    if priority_reason is not None and priority_reason not in PRIORITY_REASONS:
+        raise ValidationError({"priority_reason": _("Lý do ưu tiên không hợp lệ.")})
+    if request_id is not None and not (0 < len(request_id) <= REQUEST_ID_MAX):
+        raise ValidationError({"request_id": _("Mã yêu cầu không hợp lệ.")})
+    try:
+        with writing():
+            if request_id is not None:
+                existing = _ticket_of_request(request_id, office_id)
+                if existing is not None:
+                    db.session.commit()
+                    return existing
+            service = db.session.scalar(
+                select(Service).where(
+                    Service.office_id == office_id, Service.code == str(service_code)
+                )
+            )
+            if service is None:
+                raise NotFound(_("Không tìm thấy dịch vụ này."))
+            if not service.active:
+                raise Conflict(
+                    _("Dịch vụ «%(name)s» đang tạm ngừng nhận số.", name=service.name),
+                    "service_closed",
+                )
+            ticket = _new_ticket(service, priority_reason, request_id)
+            db.session.commit()
+            return ticket
+    except IntegrityError:
+        # Another request with the same request_id won the race (PostgreSQL): give its ticket.
+        existing = _ticket_of_request(request_id, office_id) if request_id is not None else None
+        if existing is None:
+            raise
+        db.session.commit()
+        return existing
+
+
+def _ticket_of_request(request_id: str, office_id: int) -> Ticket | None:
+    ticket = db.session.scalar(select(Ticket).where(Ticket.request_id == request_id))
+    if ticket is not None and ticket.office_id != office_id:
+        raise Conflict(_("Mã yêu cầu đã được dùng ở đơn vị khác."), "request_reused")
+    return ticket
+
+
+def _new_ticket(service: Service, priority_reason: str | None, request_id: str | None) -> Ticket:
+    now, day = clock.now(), clock.today()
+    number = db.session.execute(
+        _upserts(_dialect()).next_number, {"service_id": service.id, "day": day}
+    ).scalar_one()
+    # ORM INSERT ... RETURNING, not the unit of work: the kiosk's hot path, one statement each.
+    ticket = db.session.scalars(
+        insert(Ticket).returning(Ticket),
+        [
+            {
+                "office_id": service.office_id,
+                "service_id": service.id,
+                "issued_service_id": service.id,
+                "day": day,
+                "number": number,
+                "priority": priority_reason is not None,
+                "priority_reason": priority_reason,
+                "status": "waiting",
+                "issued_at": now,
+                "queued_at": now,
+                "token": secrets.token_urlsafe(16),
+                "request_id": request_id,
+            }
+        ],
+    ).one()
+    db.session.execute(
+        insert(TicketEvent),
+        [
+            {
+                "ticket_id": ticket.id,
+                "office_id": ticket.office_id,
+                "kind": "issued",
+                "at": now,
+                "service_id": service.id,
+                "note": priority_reason or "",
+            }
+        ],
+    )
+    _bump_board(service.office_id)
+    return ticket
+
+
+# --- calling -------------------------------------------------------------------------------------
+
+
+def _close_current(
+    counter: Counter, officer_id: int, now: dt.datetime, keep: int | None = None
+) -> bool:
+    """Finish what the counter was serving: pressing "call next" ends the current citizen's turn."""
+    current = db.session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.counter_id == counter.id,
+            Ticket.day == clock.today(),
+            Ticket.status.in_(("called", "serving")),
+            Ticket.id != (keep or 0),
+        )
+        .with_for_update()
+    ).all()
+    for ticket in current:
+        ticket.status = "done"
+        ticket.finished_at = now
+        _event(ticket, "finished", now, officer_id, "auto")
+    return bool(current)
+
+
+def _mark_called(
+    ticket: Ticket, counter: Counter, officer_id: int, now: dt.datetime, note: str = ""
+) -> None:
+    ticket.status = "called"
+    ticket.called_at = ticket.called_at or now
+    ticket.last_called_at = now
+    ticket.counter_id = counter.id
+    ticket.officer_id = officer_id
+    _event(ticket, "called", now, officer_id, note)
+
+
+def call_next(counter: Counter, officer: User) -> Ticket | None:
+    """Call the next waiting ticket of the counter's open services; None when nobody waits.
+
+    Priority tickets first, then by issue time. The ticket the counter was serving,
+    if any, is finished first.
+    """
+    counter_id, office_id, officer_id = counter.id, counter.office_id, officer.id
+    _check_scope(officer, office_id)
+    with writing():
+        counter = _locked_counter(counter_id)
+        now = clock.now()
+        closed = _close_current(counter, officer_id, now)
+        served = (
+            select(counter_service.c.service_id)
+            .join(Service, Service.id == counter_service.c.service_id)
+            .where(counter_service.c.counter_id == counter_id, Service.active.is_(True))
+        )
+        ticket = db.session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.service_id.in_(served),
+                Ticket.day == clock.today(),
+                Ticket.status == "waiting",
+            )
+            .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if ticket is not None:
+            _mark_called(ticket, counter, officer_id, now)
+        if ticket is not None or closed:
+            _bump_board(office_id)
+        db.session.commit()
+        return ticket
+
+
+def call_ticket(ticket: Ticket, counter: Counter, officer: User) -> Ticket:
+    """Call a waiting (or no-show) ticket out of turn: a citizen who came back, an appointment."""
+    ticket_id, counter_id, officer_id = ticket.id, counter.id, officer.id
+    _check_scope(officer, counter.office_id)
+    _check_scope(officer, ticket.office_id)
+    with writing():
+        counter = _locked_counter(counter_id)
+        ticket = _locked_ticket(ticket_id)
+        if ticket.office_id != counter.office_id:
+            raise Forbidden(_("Số thứ tự này thuộc đơn vị khác với quầy."))
+        if ticket.status not in ("waiting", "no_show") or ticket.day != clock.today():
+            raise _wrong_state(ticket, _("gọi số này"))
+        now = clock.now()
+        _close_current(counter, officer_id, now, keep=ticket.id)
+        if ticket.status == "no_show":
+            _event(ticket, "requeued", now, officer_id)
+        _mark_called(ticket, counter, officer_id, now, "out_of_turn")
+        _bump_board(ticket.office_id)
+        db.session.commit()
+        return ticket
+
+
+# --- the ticket at a counter ---------------------------------------------------------------------
+
+
+@contextmanager
+def _ticket_action(ticket: Ticket, officer: User, allowed: tuple[str, ...], action: str):
+    """Lock the ticket, check scope and state, yield it; then bump the board and commit."""
+    _check_scope(officer, ticket.office_id)
+    ticket_id = ticket.id
+    with writing():
+        locked = _locked_ticket(ticket_id)
+        if locked.status not in allowed:
+            raise _wrong_state(locked, action)
+        yield locked
+        _bump_board(locked.office_id)
+        db.session.commit()
+
+
+def recall(ticket: Ticket, officer: User) -> Ticket:
+    """Announce a called ticket again (the board chimes and speaks once more)."""
+    officer_id = officer.id
+    with _ticket_action(ticket, officer, ("called",), _("gọi lại")) as ticket:
+        now = clock.now()
+        ticket.recall_count += 1
+        ticket.last_called_at = now
+        _event(ticket, "recalled", now, officer_id)
+    return ticket
+
+
+def no_show(ticket: Ticket, officer: User) -> Ticket:
+    """The called citizen did not come: the ticket leaves the counter."""
+    officer_id = officer.id
+    with _ticket_action(ticket, officer, ("called",), _("báo vắng mặt")) as ticket:
+        ticket.status = "no_show"
+        _event(ticket, "no_show", clock.now(), officer_id)
+    return ticket
+
+
+def requeue(ticket: Ticket, officer: User) -> Ticket:
+    """A no-show citizen came back: the ticket waits again, in its place by issue time."""
+    officer_id = officer.id
+    with _ticket_action(ticket, officer, ("no_show",), _("đưa lại vào hàng chờ")) as ticket:
+        if ticket.day != clock.today():
+            raise _wrong_state(ticket, _("đưa lại vào hàng chờ"))
+        _event(ticket, "requeued", clock.now(), officer_id)
+        ticket.status = "waiting"
+        ticket.counter_id = None
+    return ticket
+
+
+def transfer(ticket: Ticket, service_code: str, officer: User) -> Ticket:
+    """Move a ticket to another service of its office; it keeps its number and its place."""
+    officer_id = officer.id
+    with _ticket_action(
+        ticket, officer, ("waiting", "called", "serving"), _("chuyển dịch vụ")
+    ) as ticket:
+        target = db.session.scalar(
+            select(Service).where(
+                Service.office_id == ticket.office_id, Service.code == str(service_code)
+            )
+        )
+        if target is None:
+            raise NotFound(_("Không tìm thấy dịch vụ này."))
+        if not target.active:
+            raise Conflict(
+                _("Dịch vụ «%(name)s» đang tạm ngừng nhận số.", name=target.name), "service_closed"
+            )
+        if target.id == ticket.service_id:
+            raise Conflict(_("Số thứ tự đã ở dịch vụ này."), "same_service")
+        now = clock.now()
+        segment_end = now
+        if ticket.status != "waiting":
+            segment_end = (
+                db.session.scalar(
+                    select(func.max(TicketEvent.at)).where(
+                        TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "called"
+                    )
+                )
+                or now
+            )
+        ticket.waited_before_min += _minutes(segment_end - ticket.queued_at)
+        note = f"{ticket.service.code}->{target.code}"
+        _event(ticket, "transferred", now, officer_id, note)
+        ticket.service = target
+        ticket.status = "waiting"
+        ticket.queued_at = now
+        ticket.counter_id = None
+    return ticket
+
+
+def start(ticket: Ticket, officer: User) -> Ticket:
+    """The called citizen is at the counter: service begins."""
+    officer_id = officer.id
+    with _ticket_action(ticket, officer, ("called",), _("bắt đầu phục vụ")) as ticket:
+        now = clock.now()
+        ticket.status = "serving"
+        ticket.started_at = now
+        _event(ticket, "started", now, officer_id)
+    return ticket
+
+
+def finish(ticket: Ticket, officer: User) -> Ticket:
+    """The citizen's business at the counter is done."""
+    officer_id = officer.id
+    with _ticket_action(ticket, officer, ("called", "serving"), _("hoàn tất")) as ticket:
+        now = clock.now()
+        ticket.status = "done"
+        ticket.finished_at = now
+        _event(ticket, "finished", now, officer_id)
+    return ticket
+
+
+def ticket_by_token(token: str) -> Ticket:
+    """The ticket of a public token (QR, phone page); NotFound otherwise."""
+    ticket = db.session.scalar(select(Ticket).where(Ticket.token == str(token))) if token else None
+    if ticket is None:
+        raise NotFound(_("Không tìm thấy số thứ tự này."))
+    return ticket
+
+
+def current_ticket(counter: Counter) -> Ticket | None:
+    """The ticket called or being served at a counter today, if any."""
+    return db.session.scalar(
+        select(Ticket)
+        .where(
+            Ticket.counter_id == counter.id,
+            Ticket.day == clock.today(),
+            Ticket.status.in_(("called", "serving")),
+        )
+        .order_by(Ticket.last_called_at.desc())
+        .limit(1)
+    )

@@ -1,0 +1,324 @@
+"""Queue pages: the counter console, the hall's display board, admin of services and counters."""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from onestop import clock
+from onestop.auth import role_required
+from onestop.exceptions import Conflict, NotFound, ValidationError
+from onestop.extensions import db
+from onestop.htmx import is_htmx, render_page_or_fragment
+from onestop.models import Office, visible_office_ids
+from queues import board as board_model
+from queues import configure, tickets, waiting
+from queues.models import Counter, Service, Ticket
+
+bp = Blueprint("queues", __name__)
+
+STAFF = ("officer", "supervisor", "admin")
+TICKET_ACTIONS = {
+    "recall": tickets.recall,
+    "no-show": tickets.no_show,
+    "requeue": tickets.requeue,
+    "start": tickets.start,
+    "finish": tickets.finish,
+}
+
+
+# --- counter console -----------------------------------------------------------------------------
+
+
+def _my_counter() -> Counter | None:
+    return db.session.scalar(
+        select(Counter).where(Counter.officer_id == current_user.id, Counter.active.is_(True))
+    )
+
+
+def _required_counter() -> Counter:
+    counter = _my_counter()
+    if counter is None:
+        raise Conflict(_("Bạn chưa nhận quầy. Hãy chọn quầy làm việc trước."), "no_counter")
+    return counter
+
+
+def _console_context(counter: Counter, notice: str | None = None) -> dict:
+    office = counter.office
+    dossier_endpoint = "dossiers.new" if "dossiers.new" in current_app.view_functions else None
+    return {
+        "counter": counter,
+        "office": office,
+        "current": tickets.current_ticket(counter),
+        "lists": waiting.waiting_lists(counter),
+        "no_shows": waiting.no_shows(counter),
+        "stats": waiting.counter_stats(counter, office.wait_target_min),
+        "transfer_services": waiting.active_services(office.id),
+        "target": office.wait_target_min,
+        "now": clock.now(),
+        "wait_of": waiting.ticket_wait,
+        "notice": notice,
+        "dossier_endpoint": dossier_endpoint,
+        "status_labels": tickets.STATUS_LABELS,
+        "priority_labels": tickets.PRIORITY_LABELS,
+    }
+
+
+def _console_response(counter: Counter, notice: str | None = None):
+    if not is_htmx():
+        if notice:
+            session["console_notice"] = notice
+        return redirect(url_for("queues.console"), 303)
+    context = _console_context(counter, notice)
+    return render_template("queues/_console_current.html", **context) + render_template(
+        "queues/_console_queue.html", oob=True, **context
+    )
+
+
+@bp.get("/counter")
+@role_required(*STAFF)
+def console():
+    counter = _my_counter()
+    if counter is None:
+        counters = configure.counters_of(current_user.office_id)
+        return render_template("queues/counter_pick.html", counters=counters)
+    return render_template(
+        "queues/console.html", **_console_context(counter, session.pop("console_notice", None))
+    )
+
+
+@bp.get("/counter/live")
+@role_required(*STAFF)
+def console_live():
+    counter = _required_counter()
+    return render_page_or_fragment(
+        "queues/console.html", "queues/_console_queue.html", **_console_context(counter)
+    )
+
+
+@bp.post("/counter/sign-in")
+@role_required(*STAFF)
+def sign_in():
+    counter = db.session.get(Counter, request.form.get("counter", type=int) or 0)
+    if counter is None:
+        raise NotFound(_("Không tìm thấy quầy."))
+    configure.sign_in(counter, current_user)
+    return redirect(url_for("queues.console"), 303)
+
+
+@bp.post("/counter/sign-out")
+@role_required(*STAFF)
+def sign_out():
+    configure.sign_out(_required_counter(), current_user)
+    return redirect(url_for("queues.console"), 303)
+
+
+@bp.post("/counter/call-next")
+@role_required(*STAFF)
+def console_call_next():
+    counter = _required_counter()
+    called = tickets.call_next(counter, current_user)
+    return _console_response(counter, None if called else _("Không có ai đang chờ."))
+
+
+@bp.post("/counter/tickets/<int:ticket_id>/<action>")
+@role_required(*STAFF)
+def console_action(ticket_id: int, action: str):
+    counter = _required_counter()
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(_("Không tìm thấy số thứ tự."))
+    if action == "call":
+        tickets.call_ticket(ticket, counter, current_user)
+    elif action == "transfer":
+        tickets.transfer(ticket, request.form.get("service", ""), current_user)
+    elif action in TICKET_ACTIONS:
+        TICKET_ACTIONS[action](ticket, current_user)
+    else:
+        abort(404)
+    return _console_response(counter)
+
+
+# --- display board -------------------------------------------------------------------------------
+
+
+def _board_etag(office_id: int, version: int) -> str:
+    return board_model.etag(office_id, version, session.get("lang", "vi"))
+
+
+def _board_context(office: Office) -> dict:
+    return {"office": office, "now": clock.now(), **board_model.board_state(office)}
+
+
+@bp.get("/board/<office_code>")
+def board(office_code: str):
+    found = board_model.office_version(office_code)
+    if found is None:
+        raise NotFound(_("Không tìm thấy đơn vị %(code)s.", code=office_code))
+    office = db.session.get(Office, found[0])
+    return render_template("queues/board.html", etag=_board_etag(*found), **_board_context(office))
+
+
+@bp.get("/board/<office_code>/live")
+def board_live(office_code: str):
+    found = board_model.office_version(office_code)
+    if found is None:
+        raise NotFound(_("Không tìm thấy đơn vị %(code)s.", code=office_code))
+    etag = _board_etag(*found)
+    if request.if_none_match.contains(etag):
+        # The cheap path of a poll every 2 s: one indexed lookup, no rendering.
+        response = Response(status=304)
+    else:
+        office = db.session.get(Office, found[0])
+        response = Response(render_template("queues/_board.html", **_board_context(office)))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+# --- administration of services and counters -----------------------------------------------------
+
+
+def _admin_office() -> Office:
+    code = (request.values.get("office") or current_user.office.code).upper()
+    office = db.session.scalar(select(Office).where(Office.code == code))
+    if office is None or office.id not in visible_office_ids(current_user):
+        raise NotFound(_("Không tìm thấy đơn vị %(code)s.", code=code))
+    return office
+
+
+def _admin_context(office: Office, **extra) -> dict:
+    offices = db.session.scalars(
+        select(Office)
+        .where(Office.id.in_(visible_office_ids(current_user)))
+        .order_by(Office.parent_id.is_not(None), Office.code)
+    )
+    return {
+        "office": office,
+        "offices": list(offices),
+        "services": configure.services_of(office.id),
+        "counters": configure.counters_of(office.id),
+        "service_form": {},
+        "counter_form": {},
+        "service_errors": {},
+        "counter_errors": {},
+        **extra,
+    }
+
+
+@bp.get("/admin/services")
+@role_required("admin")
+def admin_services():
+    return render_template("queues/admin.html", **_admin_context(_admin_office()))
+
+
+@bp.post("/admin/services/new")
+@role_required("admin")
+def admin_create_service():
+    office = _admin_office()
+    try:
+        configure.save_service(office, request.form, current_user)
+    except ValidationError as error:
+        context = _admin_context(office, service_form=request.form, service_errors=error.errors)
+        return render_page_or_fragment(
+            "queues/admin.html", "queues/_admin_services.html", **context
+        ), 422
+    return (
+        _admin_saved(office, "queues/_admin_services.html") if is_htmx() else _back_to_admin(office)
+    )
+
+
+@bp.post("/admin/counters/new")
+@role_required("admin")
+def admin_create_counter():
+    office = _admin_office()
+    form = {**request.form, "services": request.form.getlist("services")}
+    try:
+        configure.save_counter(office, form, current_user)
+    except ValidationError as error:
+        context = _admin_context(office, counter_form=form, counter_errors=error.errors)
+        return render_page_or_fragment(
+            "queues/admin.html", "queues/_admin_counters.html", **context
+        ), 422
+    return (
+        _admin_saved(office, "queues/_admin_counters.html") if is_htmx() else _back_to_admin(office)
+    )
+
+
+def _admin_saved(office: Office, fragment: str):
+    return render_template(fragment, **_admin_context(office))
+
+
+def _back_to_admin(office: Office):
+    return redirect(url_for("queues.admin_services", office=office.code), 303)
+
+
+def _service_values(service: Service) -> dict:
+    return {
+        "code": service.code,
+        "letter": service.letter,
+        "name": service.name,
+        "ordering": service.ordering,
+        "default_service_min": service.default_service_min,
+        "active": "1" if service.active else "",
+    }
+
+
+def _counter_values(counter: Counter) -> dict:
+    return {
+        "number": counter.number,
+        "name": counter.name,
+        "is_open": "1" if counter.is_open else "",
+        "services": [str(service.id) for service in counter.services],
+    }
+
+
+def _row(kind: str, obj, form: dict | None = None, errors: dict | None = None, status: int = 200):
+    office = obj.office
+    if form is None:
+        return render_template(f"queues/_admin_{kind}_row.html", obj=obj, office=office), status
+    context = _admin_context(office, obj=obj, form=form, errors=errors or {})
+    return render_page_or_fragment(
+        "queues/admin_edit.html", f"queues/_admin_{kind}_form.html", kind=kind, **context
+    ), status
+
+
+@bp.route("/admin/services/<int:service_id>", methods=["GET", "POST"])
+@bp.get("/admin/services/<int:service_id>/edit", endpoint="admin_edit_service")
+@role_required("admin")
+def admin_service(service_id: int):
+    service = db.get_or_404(Service, service_id)
+    if request.method == "GET":
+        form = _service_values(service) if request.endpoint == "queues.admin_edit_service" else None
+        return _row("service", service, form)
+    try:
+        configure.save_service(service.office, request.form, current_user, service)
+    except ValidationError as error:
+        return _row("service", service, request.form, error.errors, 422)
+    return _row("service", service) if is_htmx() else _back_to_admin(service.office)
+
+
+@bp.route("/admin/counters/<int:counter_id>", methods=["GET", "POST"])
+@bp.get("/admin/counters/<int:counter_id>/edit", endpoint="admin_edit_counter")
+@role_required("admin")
+def admin_counter(counter_id: int):
+    counter = db.get_or_404(Counter, counter_id)
+    if request.method == "GET":
+        form = _counter_values(counter) if request.endpoint == "queues.admin_edit_counter" else None
+        return _row("counter", counter, form)
+    form = {**request.form, "services": request.form.getlist("services")}
+    try:
+        configure.save_counter(counter.office, form, current_user, counter)
+    except ValidationError as error:
+        return _row("counter", counter, form, error.errors, 422)
+    return _row("counter", counter) if is_htmx() else _back_to_admin(counter.office)

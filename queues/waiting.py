@@ -1,0 +1,246 @@
+"""Where a ticket stands: people ahead, estimated wait, and the waiting summary of each service.
+
+How the estimated wait (ETA) is computed:
+- the service time of a service is the mean of its last RECENT_SAMPLES tickets
+  finished today (from start of service, or from the last call when the officer
+  did not press "start", to finish), each clamped to 1..60 minutes so a
+  forgotten "finish" does not distort it; while fewer than MIN_SAMPLES exist the
+  missing ones count as the service's ``default_service_min``, so the morning's
+  first estimates are neither empty nor jumpy;
+- the open counters of a service are the active, open counters that serve it
+  (at least 1: a queue with no open counter still moves once one opens);
+- ETA = ceil(people ahead x service time / open counters), 0 when nobody is ahead.
+"""
+
+import math
+
+from sqlalchemy import bindparam, func, or_, select
+
+from onestop import clock
+from onestop.extensions import db
+from onestop.models import Office
+from queues.models import Counter, Service, Ticket, TicketEvent, counter_service
+
+RECENT_SAMPLES = 10
+MIN_SAMPLES = 3
+SERVICE_MIN_CLAMP = (1.0, 60.0)
+
+
+def _position_query(priority: bool):
+    same_queue = (
+        (Ticket.service_id == bindparam("service_id"))
+        & (Ticket.day == bindparam("day"))
+        & (Ticket.status == "waiting")
+    )
+    earlier = or_(
+        Ticket.issued_at < bindparam("issued_at"),
+        (Ticket.issued_at == bindparam("issued_at")) & (Ticket.id < bindparam("id")),
+    )
+    ahead = Ticket.priority.is_(True) & earlier if priority else Ticket.priority.is_(True) | earlier
+    return select(func.count()).select_from(Ticket).where(same_queue, ahead)
+
+
+# Built once: the kiosk asks them with every ticket, and building a statement costs more than
+# running it.
+POSITION_OF_PRIORITY = _position_query(True)
+POSITION_OF_NORMAL = _position_query(False)
+_BEGAN = func.coalesce(Ticket.started_at, Ticket.last_called_at)
+# The latest finished tickets of a service today: ix_ticket_queue narrows to them.
+RECENT_SERVICE_TIMES = (
+    select(_BEGAN, Ticket.finished_at)
+    .where(
+        Ticket.service_id == bindparam("service_id"),
+        Ticket.day == bindparam("day"),
+        Ticket.status == "done",
+        Ticket.finished_at.is_not(None),
+        _BEGAN.is_not(None),
+    )
+    .order_by(Ticket.finished_at.desc())
+    .limit(RECENT_SAMPLES)
+)
+OPEN_COUNTERS = (
+    select(counter_service.c.service_id, func.count())
+    .join(Counter, Counter.id == counter_service.c.counter_id)
+    .where(
+        Counter.office_id == bindparam("office_id"),
+        Counter.is_open.is_(True),
+        Counter.active.is_(True),
+    )
+    .group_by(counter_service.c.service_id)
+)
+
+
+def position(ticket: Ticket) -> int:
+    """People ahead of a waiting ticket in its queue (priority first, then issue time); else 0."""
+    if ticket.status != "waiting":
+        return 0
+    query = POSITION_OF_PRIORITY if ticket.priority else POSITION_OF_NORMAL
+    return db.session.scalar(
+        query,
+        {
+            "service_id": ticket.service_id,
+            "day": ticket.day,
+            "issued_at": ticket.issued_at,
+            "id": ticket.id,
+        },
+    )
+
+
+def _service_minutes(services: list[Service]) -> dict[int, float]:
+    """Recent mean service time per service, in minutes (see the module docstring)."""
+    result = {}
+    for service in services:
+        values = [
+            min(
+                max((end - start).total_seconds() / 60.0, SERVICE_MIN_CLAMP[0]),
+                SERVICE_MIN_CLAMP[1],
+            )
+            for start, end in db.session.execute(
+                RECENT_SERVICE_TIMES, {"service_id": service.id, "day": clock.today()}
+            )
+        ]
+        padding = [float(service.default_service_min)] * max(MIN_SAMPLES - len(values), 0)
+        result[service.id] = sum(values + padding) / len(values + padding)
+    return result
+
+
+def _open_counters(office_id: int) -> dict[int, int]:
+    """Open, active counters serving each service of an office."""
+    return dict(db.session.execute(OPEN_COUNTERS, {"office_id": office_id}).all())
+
+
+def _eta(ahead: int, service_min: float, open_counters: int) -> int:
+    if ahead <= 0:
+        return 0
+    return math.ceil(ahead * service_min / max(open_counters, 1))
+
+
+def eta_minutes(ticket: Ticket, ahead: int | None = None) -> int:
+    """Estimated minutes until a waiting ticket is called (0 once called); ``ahead`` saves work."""
+    if ticket.status != "waiting":
+        return 0
+    ahead = position(ticket) if ahead is None else ahead
+    service = ticket.service
+    minutes = _service_minutes([service])[service.id]
+    return _eta(ahead, minutes, _open_counters(ticket.office_id).get(service.id, 0))
+
+
+def waiting_counts(office_id: int) -> dict[int, int]:
+    """Waiting tickets today per service id of an office."""
+    rows = db.session.execute(
+        select(Ticket.service_id, func.count())
+        .where(
+            Ticket.office_id == office_id, Ticket.day == clock.today(), Ticket.status == "waiting"
+        )
+        .group_by(Ticket.service_id)
+    )
+    return dict(rows.all())
+
+
+def active_services(office_id: int) -> list[Service]:
+    """The open services of an office, in display order."""
+    return list(
+        db.session.scalars(
+            select(Service)
+            .where(Service.office_id == office_id, Service.active.is_(True))
+            .order_by(Service.ordering, Service.letter)
+        )
+    )
+
+
+def service_summaries(office: Office) -> list[dict]:
+    """For each open service of an office: {service, waiting, eta_minutes, open_counters}.
+
+    ``eta_minutes`` is the estimate for a ticket taken now (everyone waiting is ahead).
+    """
+    office_id = office.id
+    services = active_services(office_id)
+    waiting = waiting_counts(office_id)
+    minutes = _service_minutes(services)
+    counters = _open_counters(office_id)
+    return [
+        {
+            "service": service,
+            "waiting": waiting.get(service.id, 0),
+            "eta_minutes": _eta(
+                waiting.get(service.id, 0), minutes[service.id], counters.get(service.id, 0)
+            ),
+            "open_counters": counters.get(service.id, 0),
+        }
+        for service in services
+    ]
+
+
+def ticket_wait(ticket: Ticket, now=None) -> float:
+    """Minutes a waiting ticket has waited so far, earlier services' segments included."""
+    now = now or clock.now()
+    return ticket.waited_before_min + max((now - ticket.queued_at).total_seconds(), 0) / 60.0
+
+
+def waiting_lists(counter: Counter) -> list[tuple[Service, list[Ticket]]]:
+    """The waiting tickets of each open service of a counter, in the order call-next serves them."""
+    services = [service for service in counter.services if service.active]
+    rows = db.session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.service_id.in_([s.id for s in services]),
+            Ticket.day == clock.today(),
+            Ticket.status == "waiting",
+        )
+        .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+    )
+    by_service: dict[int, list[Ticket]] = {service.id: [] for service in services}
+    for ticket in rows:
+        by_service[ticket.service_id].append(ticket)
+    return [(service, by_service[service.id]) for service in services]
+
+
+def no_shows(counter: Counter) -> list[Ticket]:
+    """Today's no-show tickets of the counter's services: the citizen may come back."""
+    return list(
+        db.session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.service_id.in_([s.id for s in counter.services]),
+                Ticket.day == clock.today(),
+                Ticket.status == "no_show",
+            )
+            .order_by(Ticket.issued_at)
+        )
+    )
+
+
+def counter_stats(counter: Counter, wait_target_min: int) -> dict:
+    """Today at a counter: tickets served and called, their mean wait, the share over target.
+
+    A called ticket's wait is ``waited_before_min`` plus its first call after it
+    entered its current queue, minus that entry time (DESIGN.md section 5).
+    """
+    first_call = (
+        select(Ticket, func.min(TicketEvent.at))
+        .join(
+            TicketEvent,
+            (TicketEvent.ticket_id == Ticket.id)
+            & (TicketEvent.kind == "called")
+            & (TicketEvent.at >= Ticket.queued_at),
+        )
+        .where(
+            Ticket.counter_id == counter.id,
+            Ticket.day == clock.today(),
+            Ticket.status.in_(("called", "serving", "done")),
+        )
+        .group_by(Ticket.id)
+    )
+    waits, served = [], 0
+    for ticket, called_at in db.session.execute(first_call):
+        waits.append(
+            ticket.waited_before_min + max((called_at - ticket.queued_at).total_seconds(), 0) / 60.0
+        )
+        served += ticket.status == "done"
+    over = sum(1 for wait in waits if wait > wait_target_min)
+    return {
+        "served": served,
+        "called": len(waits),
+        "avg_wait_min": sum(waits) / len(waits) if waits else None,
+        "over_target_rate": over / len(waits) if waits else None,
+    }

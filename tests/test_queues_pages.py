@@ -1,0 +1,336 @@
+"""The counter console, the display board and the admin of services and counters, over HTTP."""
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import select
+
+from onestop.extensions import db
+from queues import tickets
+from queues.demo import add_queues
+from queues.models import Counter, Service, Ticket
+
+HTMX = {"HX-Request": "true"}
+SERVICES = [("dat-dai", "A", "Đất đai", 10), ("ho-tich", "B", "Tư pháp – Hộ tịch", 6)]
+
+
+@pytest.fixture
+def hall(app, make_office, make_user, fixed_clock):
+    office = make_office()
+    ward = make_office(code="VY-LB", name="UBND phường Liên Bảo", level="commune", parent=office)
+    add_queues(
+        office, SERVICES, [(1, "Quầy Đất đai", ["dat-dai"]), (2, "Quầy Hộ tịch", ["ho-tich"])]
+    )
+    add_queues(ward, SERVICES, [(1, "Quầy 1", ["dat-dai", "ho-tich"])])
+    db.session.commit()
+    counters = {(c.office.code, c.number): c for c in db.session.scalars(select(Counter))}
+    return {
+        "office": office,
+        "ward": ward,
+        "counters": counters,
+        "clock": fixed_clock,
+        "officer": make_user("officer1", "officer", office),
+        "stranger": make_user("vy-lb-officer", "officer", ward),
+        "admin": make_user("admin", "admin", office),
+    }
+
+
+@pytest.fixture
+def at_counter(client, login, hall):
+    """officer1 logged in and signed in at counter 1 (Đất đai)."""
+    login(hall["officer"])
+    response = client.post("/counter/sign-in", data={"counter": hall["counters"][("VY", 1)].id})
+    assert response.status_code == 303
+    return hall["counters"][("VY", 1)]
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.get_data(as_text=True)).strip()
+
+
+def test_console_needs_a_login(client, hall):
+    response = client.get("/counter")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_an_officer_first_picks_a_counter_of_their_office(client, login, hall):
+    login(hall["officer"])
+    page = text(client.get("/counter"))
+    assert "Chọn quầy làm việc" in page and "Quầy Đất đai" in page and "Quầy Hộ tịch" in page
+    assert f'name="counter" value="{hall["counters"][("VY", 1)].id}"' in page
+    assert (
+        f'name="counter" value="{hall["counters"][("VY-LB", 1)].id}"' not in page
+    )  # not the ward's
+    refused = client.post("/counter/sign-in", data={"counter": hall["counters"][("VY-LB", 1)].id})
+    assert refused.status_code == 403
+
+
+def test_console_shows_nobody_waits_then_the_waiting_list(client, at_counter, hall):
+    page = text(client.get("/counter"))
+    assert "Quầy số 1" in page and "Không có ai đang chờ." in page
+    tickets.issue_ticket(hall["office"], "dat-dai")
+    tickets.issue_ticket(hall["office"], "ho-tich")  # not served at counter 1
+    live = text(client.get("/counter/live", headers=HTMX))
+    assert live.startswith('<section id="console-queue"') and "A001" in live and "B001" not in live
+    assert 'hx-trigger="every 3s"' in live
+
+
+def test_call_next_by_htmx_returns_the_current_ticket_and_refreshes_the_list(
+    client, at_counter, hall
+):
+    tickets.issue_ticket(hall["office"], "dat-dai")
+    tickets.issue_ticket(hall["office"], "dat-dai")
+    response = client.post("/counter/call-next", headers=HTMX)
+    body = text(response)
+    assert response.status_code == 200
+    assert body.startswith('<section id="console-current"') and "A001" in body
+    assert 'id="console-queue"' in body and 'hx-swap-oob="true"' in body
+    assert 'data-key="n"' in body and 'data-key="r"' in body and 'data-key="h"' in body
+
+
+def test_call_next_with_nobody_waiting_says_so(client, at_counter):
+    body = text(client.post("/counter/call-next", headers=HTMX))
+    assert "Không có ai đang chờ." in body
+
+
+def test_buttons_work_without_javascript(client, at_counter, hall):
+    ticket = tickets.issue_ticket(hall["office"], "dat-dai")
+    response = client.post("/counter/call-next")
+    assert response.status_code == 303 and response.location.endswith("/counter")
+    assert client.post(f"/counter/tickets/{ticket.id}/no-show").status_code == 303
+    assert client.post(f"/counter/tickets/{ticket.id}/requeue").status_code == 303
+    assert client.post(f"/counter/tickets/{ticket.id}/call").status_code == 303
+    assert client.post(f"/counter/tickets/{ticket.id}/start").status_code == 303
+    assert (
+        client.post(
+            f"/counter/tickets/{ticket.id}/transfer", data={"service": "ho-tich"}
+        ).status_code
+        == 303
+    )
+    moved = db.session.get(Ticket, ticket.id)
+    assert (moved.status, moved.service.code) == ("waiting", "ho-tich")
+    assert client.post(f"/counter/tickets/{ticket.id}/dance").status_code == 404
+
+
+def test_a_wrong_state_is_a_409_fragment_for_htmx(client, at_counter, hall):
+    ticket = tickets.issue_ticket(hall["office"], "dat-dai")
+    response = client.post(f"/counter/tickets/{ticket.id}/finish", headers=HTMX)
+    assert response.status_code == 409
+    assert "A001" in text(response) and "Đang chờ" in text(response)
+
+
+def test_an_action_on_another_offices_ticket_is_403(client, login, hall):
+    foreign = tickets.issue_ticket(hall["ward"], "dat-dai")
+    login(hall["officer"])
+    client.post("/counter/sign-in", data={"counter": hall["counters"][("VY", 1)].id})
+    assert client.post(f"/counter/tickets/{foreign.id}/call").status_code == 403
+    assert db.session.get(Ticket, foreign.id).status == "waiting"
+
+
+def test_waits_past_the_target_stand_out_and_todays_counts(client, at_counter, hall):
+    tickets.issue_ticket(hall["office"], "dat-dai")
+    hall["clock"](dt.datetime(2026, 11, 27, 1, 30, tzinfo=dt.UTC))
+    tickets.issue_ticket(hall["office"], "dat-dai")
+    hall["clock"](
+        dt.datetime(2026, 11, 27, 1, 40, tzinfo=dt.UTC)
+    )  # A001 waited 25 min, A002 10 min
+    live = text(client.get("/counter/live", headers=HTMX))
+    assert re.search(r'<tr class="wait--over"> <td><strong class="queue-number">A001', live)
+    assert re.search(r'<tr class=""> <td><strong class="queue-number">A002', live)
+    client.post("/counter/call-next", headers=HTMX)
+    client.post("/counter/call-next", headers=HTMX)  # finishes A001, calls A002
+    stats = text(client.get("/counter/live", headers=HTMX))
+    assert '<span class="stat__value">1</span><span class="stat__label">đã phục vụ hôm nay' in stats
+    assert "17,5" in stats  # mean of 25 and 10 minutes, Vietnamese decimal comma
+    assert "50%" in stats
+
+
+def test_serving_ticket_links_to_dossier_intake(app, client, at_counter, hall):
+    if "dossiers.new" not in app.view_functions:
+        app.add_url_rule("/dossiers/new", "dossiers.new", lambda: "intake")
+    ticket = tickets.issue_ticket(hall["office"], "dat-dai")
+    body = text(client.post("/counter/call-next", headers=HTMX))
+    assert f'href="/dossiers/new?ticket={ticket.id}"' in body and "Tiếp nhận hồ sơ" in body
+
+
+def test_sign_out_closes_the_counter(client, at_counter):
+    assert client.post("/counter/sign-out").status_code == 303
+    counter = db.session.get(Counter, at_counter.id)
+    assert (counter.is_open, counter.officer_id) == (False, None)
+    assert "Chọn quầy làm việc" in text(client.get("/counter"))
+
+
+# --- board ---------------------------------------------------------------------------------------
+
+
+def test_board_page_and_its_fragment_with_304(client, hall):
+    ticket = tickets.issue_ticket(hall["office"], "dat-dai")
+    page = client.get("/board/vy")
+    assert page.status_code == 200
+    assert "UBND thành phố Vĩnh Yên" in text(page) and "board.js" in text(page)
+    live = client.get("/board/VY/live")
+    etag = live.headers["ETag"]
+    assert live.status_code == 200 and text(live).startswith('<div id="board-live"')
+    assert client.get("/board/VY/live", headers={"If-None-Match": etag}).status_code == 304
+    tickets.call_next(hall["counters"][("VY", 1)], hall["officer"])
+    fresh = client.get("/board/VY/live", headers={"If-None-Match": etag})
+    assert fresh.status_code == 200
+    body = text(fresh)
+    assert "A001" in body and 'data-say="Mời số A001 đến quầy số 1"' in body
+    call_ids = re.findall(r'data-call-id="(\d+)"', body)
+    tickets.recall(ticket, hall["officer"])
+    recalled = text(client.get("/board/VY/live"))
+    assert (
+        len(re.findall(r'data-call-id="(\d+)"', recalled)) == len(call_ids) + 1
+    )  # a recall is a new call
+
+
+def test_board_etag_depends_on_the_language_and_the_day(client, hall):
+    etag = client.get("/board/VY/live").headers["ETag"]
+    client.post("/lang/en")
+    assert client.get("/board/VY/live", headers={"If-None-Match": etag}).status_code == 200
+    client.post("/lang/vi")
+    hall["clock"](dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC))
+    assert client.get("/board/VY/live", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_board_of_an_unknown_office_is_404(client, hall):
+    assert client.get("/board/XX").status_code == 404
+    assert client.get("/board/XX/live").status_code == 404
+
+
+# --- admin ---------------------------------------------------------------------------------------
+
+
+def test_admin_pages_are_for_admins(client, login, hall):
+    login(hall["officer"])
+    assert client.get("/admin/services").status_code == 403
+
+
+def test_admin_lists_services_and_counters_of_an_office(client, login, hall):
+    login(hall["admin"])
+    page = text(client.get("/admin/services?office=VY-LB"))
+    assert (
+        "UBND phường Liên Bảo" in page
+        and "Tư pháp – Hộ tịch" in page
+        and 'id="counters-panel"' in page
+    )
+
+
+def test_admin_adds_a_service_with_errors_next_to_fields(client, login, hall):
+    login(hall["admin"])
+    bad = client.post(
+        "/admin/services/new?office=VY",
+        data={"letter": "A", "name": "", "code": "Đất đai"},
+        headers=HTMX,
+    )
+    assert bad.status_code == 422
+    body = text(bad)
+    assert body.startswith('<section class="card" id="services-panel"')
+    assert "Chữ cái này đã dùng cho dịch vụ khác." in body and "Trường này là bắt buộc." in body
+    assert "Mã gồm 1–20 chữ thường không dấu, số, gạch ngang." in body
+    good = client.post(
+        "/admin/services/new?office=VY",
+        headers=HTMX,
+        data={
+            "letter": "c",
+            "name": "Kinh doanh",
+            "code": "kinh-doanh",
+            "ordering": "3",
+            "default_service_min": "9",
+            "active": "1",
+        },
+    )
+    assert good.status_code == 200 and "Kinh doanh" in text(good)
+    service = db.session.scalar(select(Service).where(Service.code == "kinh-doanh"))
+    assert (service.letter, service.office.code, service.default_service_min, service.active) == (
+        "C",
+        "VY",
+        9,
+        True,
+    )
+
+
+def test_admin_edits_a_service_in_place_and_closes_it(client, login, hall):
+    login(hall["admin"])
+    service = db.session.scalar(
+        select(Service).where(Service.code == "ho-tich", Service.office_id == hall["office"].id)
+    )
+    form = client.get(f"/admin/services/{service.id}/edit", headers=HTMX)
+    assert text(form).startswith(f'<tr id="service-{service.id}" class="row--editing"')
+    saved = client.post(
+        f"/admin/services/{service.id}",
+        headers=HTMX,
+        data={
+            "letter": "B",
+            "name": "Hộ tịch",
+            "code": "ho-tich",
+            "ordering": "1",
+            "default_service_min": "6",
+        },
+    )
+    assert saved.status_code == 200 and "Tạm ngừng" in text(saved)
+    with pytest.raises(Exception) as closed:
+        tickets.issue_ticket(hall["office"], "ho-tich")
+    assert getattr(closed.value, "status", None) == 409
+
+
+def test_a_letter_cannot_change_once_numbers_were_given_today(client, login, hall):
+    tickets.issue_ticket(hall["office"], "dat-dai")
+    login(hall["admin"])
+    service = db.session.scalar(
+        select(Service).where(Service.code == "dat-dai", Service.office_id == hall["office"].id)
+    )
+    response = client.post(
+        f"/admin/services/{service.id}",
+        headers=HTMX,
+        data={"letter": "Z", "name": "Đất đai", "code": "dat-dai", "active": "1"},
+    )
+    assert response.status_code == 422 and "Đã phát số hôm nay" in text(response)
+    assert db.session.get(Service, service.id).letter == "A"
+
+
+def test_admin_adds_and_edits_counters(client, login, hall):
+    login(hall["admin"])
+    services = {
+        s.code: s
+        for s in db.session.scalars(select(Service).where(Service.office_id == hall["office"].id))
+    }
+    missing = client.post(
+        "/admin/counters/new?office=VY", headers=HTMX, data={"number": "1", "name": "X"}
+    )
+    assert missing.status_code == 422
+    assert "Số quầy này đã có ở đơn vị." in text(missing) and "Chọn ít nhất một dịch vụ" in text(
+        missing
+    )
+    created = client.post(
+        "/admin/counters/new?office=VY",
+        headers=HTMX,
+        data={
+            "number": "3",
+            "name": "Quầy tổng hợp",
+            "is_open": "1",
+            "services": [str(services["dat-dai"].id), str(services["ho-tich"].id)],
+        },
+    )
+    assert created.status_code == 200
+    counter = db.session.scalar(
+        select(Counter).where(Counter.number == 3, Counter.office_id == hall["office"].id)
+    )
+    assert [s.code for s in counter.services] == ["dat-dai", "ho-tich"] and counter.is_open
+    edited = client.post(
+        f"/admin/counters/{counter.id}",
+        headers=HTMX,
+        data={"number": "3", "name": "Quầy 3", "services": [str(services["ho-tich"].id)]},
+    )
+    assert edited.status_code == 200 and text(edited).startswith(f'<tr id="counter-{counter.id}"')
+    db.session.expire_all()
+    assert [s.code for s in db.session.get(Counter, counter.id).services] == ["ho-tich"]
+    foreign = db.session.scalar(select(Service).where(Service.office_id == hall["ward"].id))
+    wrong = client.post(
+        f"/admin/counters/{counter.id}",
+        headers=HTMX,
+        data={"number": "3", "services": [str(foreign.id)]},
+    )
+    assert wrong.status_code == 422
