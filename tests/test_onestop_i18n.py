@@ -32,9 +32,17 @@ def test_every_message_has_an_english_translation():
     assert missing == [], "run: pybabel extract/update for translations/en and translate these"
 
 
+def _entries(messages) -> dict:
+    # Plural entries come back as tuples from .po files and as lists from .mo files.
+    def key(value):
+        return tuple(value) if isinstance(value, (list, tuple)) else value
+
+    return {key(m.id): key(m.string) for m in messages if m.id and m.string and not m.fuzzy}
+
+
 def test_compiled_catalogue_matches_the_source():
     with open(CATALOGUE / "messages.po", "rb") as handle:
-        source = {m.id: m.string for m in read_po(handle, locale="en") if m.id and m.string and not m.fuzzy}
+        source = _entries(read_po(handle, locale="en"))
     with open(CATALOGUE / "messages.mo", "rb") as handle:
-        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
+        compiled = _entries(read_mo(handle))
     assert compiled == source, "run: pybabel compile -d translations"
