@@ -87,6 +87,9 @@ class Dossier(db.Model):
         UniqueConstraint("office_id", "received_day", "number"),
         Index("ix_dossier_office_status_due", "office_id", "status", "due_at"),
         Index("ix_dossier_office_received", "office_id", "received_at"),
+        # The reports select a period's resolved and closed dossiers by office.
+        Index("ix_dossier_office_ready", "office_id", "result_ready_at"),
+        Index("ix_dossier_office_closed", "office_id", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -74,7 +74,10 @@ class Complaint(db.Model):
     """A citizen's complaint or suggestion about rules or service, tracked by a public code."""
 
     __tablename__ = "complaint"
-    __table_args__ = (Index("ix_complaint_office_status", "office_id", "status"),)
+    __table_args__ = (
+        Index("ix_complaint_office_status", "office_id", "status"),
+        Index("ix_complaint_office_received", "office_id", "received_at"),  # the reports' periods
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)

@@ -84,6 +84,9 @@ class Ticket(db.Model):
         # The waiting list of a service, in the order call-next serves it.
         Index("ix_ticket_queue", "service_id", "day", "status", "priority", "issued_at"),
         Index("ix_ticket_office_day", "office_id", "day"),
+        # The reports select a period's called and finished tickets by office.
+        Index("ix_ticket_office_called", "office_id", "called_at"),
+        Index("ix_ticket_office_finished", "office_id", "finished_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

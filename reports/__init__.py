@@ -1,0 +1,1 @@
+"""Reports: KPI queries, rollups, the supervisor's dashboard, CSV / PDF / JSON exports, simulate."""

@@ -1,0 +1,373 @@
+"""Exports: CSV of any table (UTF-8 with BOM, for Excel), and the PDF report of an office."""
+
+import csv
+import datetime as dt
+import io
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from onestop import clock
+from onestop.pdf import NATIONAL_HEADING, document_header, nfc, register_fonts
+from reports.charts import TITLES
+from reports.presentation import kpi_rows, minutes_text, number, percent_text, volume_rows
+from reports.tables import COLUMNS, Column
+
+BOM = "\ufeff"
+HEADER_HEIGHT = 34 * mm
+STATUS_COLOURS = {"ok": "#15803d", "warn": "#b45309", "bad": "#b91c1c", "none": "#475569"}
+
+
+def _local(value: dt.datetime | None, pattern: str = "dd/MM/yyyy HH:mm") -> str:
+    return format_datetime(value, pattern) if value else ""
+
+
+def csv_value(value, kind: str):
+    """A cell for CSV: rates as percentages, times as local dd/mm/yyyy HH:MM, plain dot decimals."""
+    if value is None:
+        return ""
+    if kind == "rate":
+        return round(value * 100, 2)
+    if kind in ("minutes", "score"):
+        return round(value, 2)
+    if kind == "datetime":
+        return _local(value)
+    if kind == "date":
+        return value.strftime("%d/%m/%Y")
+    return value
+
+
+def _csv(header: list[str], rows: list[list]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    # The BOM makes Excel read the file as UTF-8, so Vietnamese letters are not garbled.
+    return (BOM + nfc(buffer.getvalue())).encode("utf-8")
+
+
+def table_csv(table: str, rows: list[dict]) -> bytes:
+    """CSV of one of the report's tables (columns of ``reports.tables.COLUMNS``); rates in %."""
+    columns = COLUMNS[table]
+    header = [str(c.header) + (" (%)" if c.kind == "rate" else "") for c in columns]
+    return _csv(header, [[csv_value(row.get(c.key), c.kind) for c in columns] for row in rows])
+
+
+def kpi_csv(kpis) -> bytes:
+    """CSV of the KPI object: per KPI its value, target, status and the counts behind it."""
+    return _csv(
+        [_("Chỉ tiêu"), _("Giá trị"), _("Mục tiêu"), _("Đánh giá"), _("Căn cứ")],
+        [
+            [r["label"], r["value"], r["target"], r["status_label"], r["basis"]]
+            for r in kpi_rows(kpis)
+        ],
+    )
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+
+def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=regular, fontSize=9.5, leading=12.5)
+    return {
+        "base": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5),
+        "title": ParagraphStyle(
+            "title", parent=base, fontName=bold, fontSize=14, leading=18, alignment=TA_CENTER
+        ),
+        "subtitle": ParagraphStyle(
+            "subtitle", parent=base, fontSize=10.5, leading=14, alignment=TA_CENTER
+        ),
+        "h2": ParagraphStyle(
+            "h2", parent=base, fontName=bold, fontSize=11, leading=15, spaceBefore=8, spaceAfter=4
+        ),
+        "sign": ParagraphStyle("sign", parent=base, fontName=bold, alignment=TA_CENTER),
+    }
+
+
+def _p(text, style) -> Paragraph:
+    escaped = nfc(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return Paragraph(escaped, style)
+
+
+def _grid(
+    data: list[list], widths: list[float], fonts: tuple[str, str], cell_colours: list[tuple] = ()
+) -> Table:
+    table = Table(data, colWidths=widths, repeatRows=1)
+    regular, bold = fonts
+    style = [
+        ("FONTNAME", (0, 0), (-1, -1), regular),
+        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+        ("FONTNAME", (0, 0), (-1, 0), bold),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e2e8f0")),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#94a3b8")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+    ]
+    style += [("TEXTCOLOR", cell, cell, colors.HexColor(colour)) for cell, colour in cell_colours]
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _place(office) -> str:
+    """The place name of the dateline ("Vĩnh Yên, ngày ..."), from the top office's name."""
+    root = office
+    while root.parent is not None:
+        root = root.parent
+    name = root.name
+    for prefix in ("UBND ", "Ủy ban nhân dân "):
+        name = name[len(prefix) :] if name.startswith(prefix) else name
+    for level in (
+        "thành phố ",
+        "thị xã ",
+        "tỉnh ",
+        "huyện ",
+        "quận ",
+        "phường ",
+        "xã ",
+        "thị trấn ",
+    ):
+        if name.lower().startswith(level):
+            return name[len(level) :]
+    return name
+
+
+def _heading(office, period, today: dt.date, styles, fonts):
+    def draw(canvas, document):
+        canvas.saveState()
+        width, height = A4
+        bottom = document_header(
+            canvas,
+            [office.name.upper(), _("BỘ PHẬN MỘT CỬA")],
+            list(NATIONAL_HEADING),
+            height - 14 * mm,
+            width,
+            16 * mm,
+            size=10.5,
+            fonts=fonts,
+        )
+        canvas.setFont(fonts[0], 9.5)
+        canvas.drawString(16 * mm + 12 * mm, bottom - 2 * mm, nfc(_("Số: ....../BC-MC")))
+        dateline = _(
+            "%(place)s, ngày %(d)s tháng %(m)s năm %(y)s",
+            place=_place(office),
+            d=f"{today.day:02d}",
+            m=f"{today.month:02d}",
+            y=today.year,
+        )
+        canvas.setFont(fonts[0], 9.5)
+        canvas.drawRightString(width - 16 * mm - 6 * mm, bottom - 2 * mm, nfc(dateline))
+        canvas.restoreState()
+        _footer(canvas, document, fonts)
+
+    return draw
+
+
+def _footer(canvas, document, fonts) -> None:
+    canvas.saveState()
+    canvas.setFont(fonts[0], 8)
+    canvas.setFillColor(colors.HexColor("#475569"))
+    canvas.drawRightString(A4[0] - 16 * mm, 10 * mm, nfc(_("Trang %(n)s", n=document.page)))
+    canvas.restoreState()
+
+
+def report_pdf(
+    kpis,
+    ranking: list[dict],
+    overdue: list[dict],
+    charts: dict[str, bytes],
+    today: dt.date | None = None,
+) -> bytes:
+    """The A4 report of an office and period, fit to send with the quarterly report.
+
+    :param kpis: the ``reports.kpi.Kpis`` of the office and period.
+    :param ranking: rows of ``reports.tables.rows_for("offices", ...)``.
+    :param overdue: rows of ``reports.tables.rows_for("overdue", ...)``.
+    :param charts: PNG images by name (``reports.charts.NAMES``) — the dashboard's figures.
+    """
+    today = today or clock.today()
+    fonts = register_fonts()
+    regular, bold = fonts
+    styles = _styles(regular, bold)
+    office, period = kpis.office, kpis.period
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=16 * mm,
+        rightMargin=16 * mm,
+        topMargin=14 * mm,
+        bottomMargin=16 * mm,
+        title=nfc(_("Báo cáo chỉ tiêu Bộ phận Một cửa")),
+        author=nfc(office.name),
+    )
+    scope_text = (
+        _("gồm các đơn vị trực thuộc")
+        if kpis.scope.office_ids != {office.id}
+        else _("riêng đơn vị")
+    )
+    story = [
+        Spacer(
+            1, HEADER_HEIGHT
+        ),  # the first page's administrative heading is drawn above the story
+        _p(_("BÁO CÁO"), styles["title"]),
+        _p(
+            _("Kết quả thực hiện các chỉ tiêu cải cách hành chính tại Bộ phận Một cửa"),
+            styles["subtitle"],
+        ),
+        _p(
+            _(
+                "Kỳ báo cáo: từ ngày %(start)s đến ngày %(end)s (%(scope)s)",
+                start=period.start.strftime("%d/%m/%Y"),
+                end=period.end.strftime("%d/%m/%Y"),
+                scope=scope_text,
+            ),
+            styles["subtitle"],
+        ),
+        Spacer(1, 5 * mm),
+        _p(_("I. CÁC CHỈ TIÊU SO VỚI KẾ HOẠCH"), styles["h2"]),
+    ]
+    rows = kpi_rows(kpis)
+    data = [
+        [
+            _p(h, styles["cell"])
+            for h in (_("Chỉ tiêu"), _("Kết quả"), _("Mục tiêu"), _("Đánh giá"), _("Số liệu tính"))
+        ]
+    ]
+    colours = []
+    for index, row in enumerate(rows, start=1):
+        data.append(
+            [
+                _p(row["label"], styles["cell"]),
+                row["value"],
+                _p(row["target"], styles["cell"]),
+                row["status_label"],
+                _p(row["basis"], styles["small"]),
+            ]
+        )
+        colours.append(((3, index), STATUS_COLOURS[row["status"]]))
+    story.append(_grid(data, [48 * mm, 24 * mm, 28 * mm, 20 * mm, 58 * mm], fonts, colours))
+    story.append(Spacer(1, 2 * mm))
+    story.append(
+        _p(
+            "; ".join(f"{label}: {value}" for label, value in volume_rows(kpis)) + ".",
+            styles["small"],
+        )
+    )
+
+    story.append(_p(_("II. BIỂU ĐỒ"), styles["h2"]))
+    for name, png in charts.items():
+        image = Image(io.BytesIO(png))
+        scale = (178 * mm) / image.imageWidth
+        image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
+        story.append(
+            KeepTogether(
+                [_p(str(TITLES.get(name, name)), styles["base"]), image, Spacer(1, 3 * mm)]
+            )
+        )
+
+    story.append(_p(_("III. XẾP HẠNG CÁC ĐƠN VỊ"), styles["h2"]))
+    story.append(_ranking_table(ranking, styles, fonts))
+    story.append(
+        _p(
+            _(
+                "IV. HỒ SƠ QUÁ HẠN CHƯA GIẢI QUYẾT XONG (tại ngày %(day)s)",
+                day=period.end.strftime("%d/%m/%Y"),
+            ),
+            styles["h2"],
+        )
+    )
+    story.append(_overdue_table(overdue, styles, fonts))
+    story.append(Spacer(1, 10 * mm))
+    story.append(
+        Table(
+            [
+                [
+                    _p(_("NGƯỜI LẬP BIỂU"), styles["sign"]),
+                    _p(_("THỦ TRƯỞNG ĐƠN VỊ"), styles["sign"]),
+                ],
+                [
+                    _p(_("(Ký, ghi rõ họ tên)"), styles["small"]),
+                    _p(_("(Ký tên, đóng dấu)"), styles["small"]),
+                ],
+            ],
+            colWidths=[89 * mm, 89 * mm],
+            style=[("ALIGN", (0, 0), (-1, -1), "CENTER")],
+        )
+    )
+    first = _heading(office, period, today, styles, fonts)
+    document.build(story, onFirstPage=first, onLaterPages=lambda c, d: _footer(c, d, fonts))
+    return buffer.getvalue()
+
+
+def _cell(value, column: Column) -> str:
+    kind = column.kind
+    if value is None:
+        return "—"
+    if kind == "rate":
+        return percent_text(value, 2 if column.key.startswith("late") else 1)
+    if kind == "minutes":
+        return minutes_text(value).split(" ")[0]
+    if kind == "count" or kind == "rank":
+        return number(value)
+    if kind == "score":
+        return f"{value:.1f}".replace(".", ",")
+    if kind == "datetime":
+        return _local(value, "dd/MM/yy HH:mm")
+    if kind == "date":
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def _ranking_table(rows: list[dict], styles, fonts) -> Table:
+    keys = (
+        "rank",
+        "office_code",
+        "score",
+        "avg_wait_min",
+        "late_rate",
+        "late_target",
+        "online_rate",
+        "reuse_rate",
+        "satisfaction_rate",
+    )
+    columns = [c for c in COLUMNS["offices"] if c.key in keys]
+    data = [[_p(str(c.header), styles["small"]) for c in columns]]
+    colours = []
+    for y, row in enumerate(rows, start=1):
+        data.append([_cell(row.get(c.key), c) for c in columns])
+        for x, column in enumerate(columns):
+            if column.status:
+                colours.append(((x, y), STATUS_COLOURS[row["statuses"].get(column.status, "none")]))
+    return _grid(
+        data,
+        [12 * mm, 22 * mm, 16 * mm, 20 * mm, 20 * mm, 22 * mm, 21 * mm, 22 * mm, 21 * mm],
+        fonts,
+        colours,
+    )
+
+
+def _overdue_table(rows: list[dict], styles, fonts):
+    if not rows:
+        return _p(_("Không có hồ sơ quá hạn."), styles["base"])
+    columns = [c for c in COLUMNS["overdue"] if c.key != "received_at"]
+    data = [[_p(str(c.header), styles["small"]) for c in columns]]
+    for row in rows:
+        data.append([_p(_cell(row.get(c.key), c), styles["small"]) for c in columns])
+    return _grid(data, [37 * mm, 16 * mm, 46 * mm, 16 * mm, 22 * mm, 24 * mm, 15 * mm], fonts)
