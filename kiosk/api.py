@@ -11,7 +11,8 @@ from onestop.exceptions import DomainError, Forbidden, ValidationError
 from onestop.extensions import csrf
 from queues import devices
 from queues.models import PRIORITY_REASONS, Ticket
-from queues.tickets import issue_ticket, ticket_by_token
+from queues.tickets import issue_ticket_with_place, ticket_by_token
+from queues.waiting import Place
 
 api_bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1")
 # Kiosk writes are authorised by the paired device's cookie (or demo mode), not a form token.
@@ -59,9 +60,9 @@ def _parse_ticket_request(body) -> tuple[str, str | None, str | None]:
     return service.strip(), reason, request_id
 
 
-def ticket_json(ticket: Ticket) -> dict:
+def ticket_json(ticket: Ticket, place: Place | None = None) -> dict:
     """The public view of a ticket after issuing (201 body)."""
-    facts = ticket_facts(ticket)
+    facts = ticket_facts(ticket, place)
     return {
         "id": ticket.id,
         "number": facts.number,
@@ -86,8 +87,10 @@ def issue(office_code: str):
     if not devices.device_allowed(office, "kiosk"):
         raise Forbidden(_("Chỉ ki-ốt đã đăng ký của đơn vị mới được lấy số."), "device_not_paired")
     service, reason, request_id = _parse_ticket_request(request.get_json(silent=True))
-    ticket = issue_ticket(office, service, priority_reason=reason, request_id=request_id)
-    response = jsonify(ticket_json(ticket))
+    ticket, place = issue_ticket_with_place(
+        office, service, priority_reason=reason, request_id=request_id
+    )
+    response = jsonify(ticket_json(ticket, place))
     response.status_code = 201
     response.headers["Location"] = url_for("kiosk_api.ticket", token=ticket.token)
     return response

@@ -25,9 +25,9 @@ class PriorityGroup:
     legal_basis: str
 
 
-def priority_groups() -> list[PriorityGroup]:
-    """The groups served first, each with the rule that grants it (domain.md section 1.2)."""
-    details = {
+def _priority_details() -> dict[str, tuple[str, str]]:
+    """Who each priority group is and the rule that grants it, in the request's language."""
+    return {
         "elderly": (_("Công dân từ đủ 60 tuổi trở lên"), _("Luật Người cao tuổi năm 2009")),
         "disabled": (
             _("Người khuyết tật, người đi cùng hỗ trợ"),
@@ -43,6 +43,11 @@ def priority_groups() -> list[PriorityGroup]:
             _("Pháp lệnh Ưu đãi người có công với cách mạng"),
         ),
     }
+
+
+def priority_groups() -> list[PriorityGroup]:
+    """The groups served first, each with the rule that grants it (domain.md section 1.2)."""
+    details = _priority_details()
     return [
         PriorityGroup(reason, str(PRIORITY_LABELS[reason]), *details[reason])
         for reason in PRIORITY_REASONS
@@ -51,7 +56,10 @@ def priority_groups() -> list[PriorityGroup]:
 
 def priority_group(reason: str | None) -> PriorityGroup | None:
     """The group of a priority reason, or None for a normal ticket or an unknown reason."""
-    return next((group for group in priority_groups() if group.reason == reason), None)
+    # Most tickets have no priority: answer without translating the ten texts of the groups.
+    if reason not in PRIORITY_REASONS:
+        return None
+    return PriorityGroup(reason, str(PRIORITY_LABELS[reason]), *_priority_details()[reason])
 
 
 STATUS_WORDS = {
@@ -95,12 +103,15 @@ class TicketFacts:
         return not self.is_final and not self.expired
 
 
-def ticket_facts(ticket: Ticket) -> TicketFacts:
-    """Number, service, status words; for a waiting ticket also people ahead and estimated wait."""
-    ahead = eta = None
-    if ticket.status == "waiting":
-        ahead = waiting.position(ticket)
-        eta = waiting.eta_minutes(ticket, ahead)
+def ticket_facts(ticket: Ticket, place: waiting.Place | None = None) -> TicketFacts:
+    """Number, service, status words; for a waiting ticket also people ahead and estimated wait.
+
+    ``place``, when the caller has it (the issuing transaction counted it), saves the reads.
+    """
+    if place is None and ticket.status == "waiting":
+        place = waiting.place(ticket)
+    ahead = place.people_ahead if place is not None else None
+    eta = place.eta_minutes if place is not None else None
     return TicketFacts(
         ticket=ticket,
         number=ticket.display_number,

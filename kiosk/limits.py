@@ -1,6 +1,6 @@
 """Rate limits of kiosk writes: counted per paired device, or per address for other browsers."""
 
-from flask import current_app
+from flask import current_app, g
 from flask_limiter.util import get_remote_address
 
 from onestop.extensions import limiter
@@ -12,7 +12,9 @@ PAIRING_RATE_LIMIT = "10 per minute"
 
 def device_key() -> str:
     """The rate-limit key: the paired device, so kiosks behind one NAT address do not share."""
-    device = current_device()
+    # Kept on g for the request: the view's device check (devices.device_allowed) then
+    # finds the device in the session's identity map, which holds only weak references.
+    device = g.kiosk_device = current_device()
     return f"device:{device.id}" if device is not None else f"address:{get_remote_address()}"
 
 

@@ -4,6 +4,7 @@ import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
 from sqlalchemy import select
+from werkzeug.serving import run_simple
 
 from onestop import accounts
 from onestop.demo import run_seeders
@@ -71,7 +72,8 @@ def demo(host, port):
         click.echo("Demo data created. Accounts: admin, supervisor, officer1 ... (password: demo).")
     db.session.remove()
     click.echo(f"Một Cửa demo on http://{host}:{port}/login")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    # Flask refuses app.run() inside its own CLI, so serve with Werkzeug directly.
+    run_simple(host, port, app, threaded=True)
 
 
 def init_app(app: Flask) -> None:

@@ -10,8 +10,13 @@ Exactness under concurrency (DESIGN.md section 4):
   leaves no gap and two issuers never read the same value (SQLite: BEGIN
   IMMEDIATE serialises writers; PostgreSQL: the upsert holds the row lock);
 - call-next locks the counter row (two clicks at one counter queue up), then
-  takes the first waiting ticket with FOR UPDATE SKIP LOCKED on PostgreSQL, so
-  concurrent counters each get a different ticket; SQLite serialises writers.
+  takes the first waiting ticket in the UPDATE that marks it called, its subquery
+  FOR UPDATE SKIP LOCKED on PostgreSQL, so concurrent counters each get a
+  different ticket; SQLite serialises writers.
+
+Lean hot paths (kiosk issue, call-next): reads (service, pace, the answer's
+related rows) happen before the write and its writer lock; the write is a few Core
+statements; the returned Ticket is built from what was written, not read back.
 
 Order of service: priority tickets first, then by original issue time — not by
 the time the ticket entered its current queue — so a transferred ticket keeps its
@@ -30,13 +35,18 @@ from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import Date, bindparam, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm.attributes import set_committed_value
 
 from onestop import clock
 from onestop.exceptions import Conflict, Forbidden, NotFound, ValidationError
+from onestop.dbtypes import UTCDateTime
 from onestop.extensions import db
 from onestop.models import Office, User, can_act_in
 from queues.models import (
@@ -49,6 +59,7 @@ from queues.models import (
     TicketEvent,
     counter_service,
 )
+from queues import waiting
 from queues.writelock import writing
 
 EVENT_KINDS = (
@@ -84,8 +95,8 @@ REQUEST_ID_MAX = 40
 
 
 @functools.cache
-def _upserts(dialect: str) -> SimpleNamespace:
-    """The hot path's two upserts, built once per dialect (building costs more than running)."""
+def _statements(dialect: str) -> SimpleNamespace:
+    """The hot paths' Core statements, built once per dialect (building costs more than running)."""
     insert_for = postgresql.insert if dialect == "postgresql" else sqlite_dialect.insert
     next_number = (
         insert_for(DailyCounter)
@@ -102,7 +113,56 @@ def _upserts(dialect: str) -> SimpleNamespace:
             index_elements=["office_id"], set_={"version": BoardVersion.version + 1}
         )
     )
-    return SimpleNamespace(next_number=next_number, bump_board=bump_board)
+    ticket, event, counter, service = (
+        Ticket.__table__, TicketEvent.__table__, Counter.__table__, Service.__table__
+    )
+    at = bindparam("at", type_=UTCDateTime())
+    today = bindparam("today", type_=Date())
+    served = (
+        select(counter_service.c.service_id)
+        .join(service, service.c.id == counter_service.c.service_id)
+        .where(counter_service.c.counter_id == bindparam("counter"), service.c.active.is_(True))
+    )
+    first_waiting = (
+        select(ticket.c.id)
+        .where(
+            ticket.c.service_id.in_(served), ticket.c.day == today, ticket.c.status == "waiting"
+        )
+        .order_by(ticket.c.priority.desc(), ticket.c.issued_at, ticket.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return SimpleNamespace(
+        next_number=next_number,
+        bump_board=bump_board,
+        insert_ticket=insert(ticket).returning(ticket.c.id),
+        insert_event=insert(event),
+        lock_counter=select(counter.c.number, counter.c.is_open, counter.c.active)
+        .where(counter.c.id == bindparam("counter"))
+        .with_for_update(),
+        close_current=update(ticket)
+        .where(
+            ticket.c.counter_id == bindparam("counter"),
+            ticket.c.day == today,
+            ticket.c.status.in_(("called", "serving")),
+            ticket.c.id != bindparam("keep"),
+        )
+        .values(status="done", finished_at=at)
+        .returning(ticket.c.id, ticket.c.office_id, ticket.c.service_id),
+        # Taking and marking the first waiting ticket is one statement: on PostgreSQL its
+        # subquery skips rows another counter has locked, so each counter gets its own.
+        call_first_waiting=update(ticket)
+        .where(ticket.c.id == first_waiting)
+        .values(
+            status="called",
+            called_at=func.coalesce(ticket.c.called_at, at),
+            last_called_at=at,
+            counter_id=bindparam("counter"),
+            officer_id=bindparam("officer"),
+        )
+        .returning(*ticket.c),
+    )
 
 
 def _dialect() -> str:
@@ -111,7 +171,32 @@ def _dialect() -> str:
 
 def _bump_board(office_id: int) -> None:
     # Last statement before the commit: on PostgreSQL the row lock is then held the shortest.
-    db.session.execute(_upserts(_dialect()).bump_board, {"office_id": office_id})
+    db.session.execute(_statements(_dialect()).bump_board, {"office_id": office_id})
+
+
+def _end_reads() -> None:
+    """End the request's read transaction before a write takes the writer lock.
+
+    Committed, not rolled back: with expire_on_commit=False the objects it loaded
+    (office, service, counter, officer) stay loaded, so nothing is read again later.
+    """
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+
+
+def _adopt(values: dict, **related) -> Ticket:
+    """The session's Ticket for a row a Core statement just wrote, without reading it back.
+
+    ``values`` holds every column; ``related`` the loaded objects its relationships
+    point to, so serialising the ticket costs no lazy load.
+    """
+    ticket = Ticket(**values)
+    make_transient_to_detached(ticket)
+    ticket = db.session.merge(ticket, load=False)
+    for name, value in related.items():
+        set_committed_value(ticket, name, value)
+    return ticket
 
 
 def bump_board(office_id: int) -> None:
@@ -188,40 +273,64 @@ def issue_ticket(
     an unknown priority reason. A ``request_id`` already used returns the ticket it
     gave, so a double tap or a retried request never gives two tickets.
     """
+    return _issue(office, service_code, priority_reason, request_id, with_place=False)[0]
+
+
+def issue_ticket_with_place(
+    office: Office,
+    service_code: str,
+    priority_reason: str | None = None,
+    request_id: str | None = None,
+) -> tuple[Ticket, waiting.Place | None]:
+    """``issue_ticket``, plus the people ahead and the estimated wait the kiosk shows at once.
+
+    People ahead are counted inside the issuing transaction, so they are exact for
+    this ticket; the service's pace is read before it, outside SQLite's writer lock.
+    """
+    ticket, place = _issue(office, service_code, priority_reason, request_id, with_place=True)
+    return ticket, place if place is not None else waiting.place(ticket)
+
+
+def _issue(
+    office: Office,
+    service_code: str,
+    priority_reason: str | None,
+    request_id: str | None,
+    with_place: bool,
+) -> tuple[Ticket, waiting.Place | None]:
     office_id = office.id
     if priority_reason is not None and priority_reason not in PRIORITY_REASONS:
         raise ValidationError({"priority_reason": _("Lý do ưu tiên không hợp lệ.")})
     if request_id is not None and not (0 < len(request_id) <= REQUEST_ID_MAX):
         raise ValidationError({"request_id": _("Mã yêu cầu không hợp lệ.")})
+    # Reads first, in the request's read transaction: the write below holds SQLite's
+    # single writer lock (and PostgreSQL's row locks) for its own statements only.
+    if request_id is not None:
+        existing = _ticket_of_request(request_id, office_id)
+        if existing is not None:
+            return existing, None
+    service = db.session.scalar(
+        select(Service).where(Service.office_id == office_id, Service.code == str(service_code))
+    )
+    if service is None:
+        raise NotFound(_("Không tìm thấy dịch vụ này."))
+    if not service.active:
+        raise Conflict(
+            _("Dịch vụ «%(name)s» đang tạm ngừng nhận số.", name=service.name), "service_closed"
+        )
+    pace = waiting.pace(service) if with_place else None
+    _end_reads()
     try:
-        with writing():
-            if request_id is not None:
-                existing = _ticket_of_request(request_id, office_id)
-                if existing is not None:
-                    db.session.commit()
-                    return existing
-            service = db.session.scalar(
-                select(Service).where(
-                    Service.office_id == office_id, Service.code == str(service_code)
-                )
-            )
-            if service is None:
-                raise NotFound(_("Không tìm thấy dịch vụ này."))
-            if not service.active:
-                raise Conflict(
-                    _("Dịch vụ «%(name)s» đang tạm ngừng nhận số.", name=service.name),
-                    "service_closed",
-                )
-            ticket = _new_ticket(service, priority_reason, request_id)
-            db.session.commit()
-            return ticket
+        values, ahead = _write_ticket(service, priority_reason, request_id, with_place)
     except IntegrityError:
-        # Another request with the same request_id won the race (PostgreSQL): give its ticket.
+        # A request with the same request_id won the race: give its ticket (the upsert of
+        # the number was rolled back with this transaction, so no number is lost).
         existing = _ticket_of_request(request_id, office_id) if request_id is not None else None
         if existing is None:
             raise
-        db.session.commit()
-        return existing
+        return existing, None
+    ticket = _adopt(values, service=service, issued_service=service, office=office, counter=None)
+    return ticket, pace.place(ahead) if pace is not None else None
 
 
 def _ticket_of_request(request_id: str, office_id: int) -> Ticket | None:
@@ -231,70 +340,118 @@ def _ticket_of_request(request_id: str, office_id: int) -> Ticket | None:
     return ticket
 
 
-def _new_ticket(service: Service, priority_reason: str | None, request_id: str | None) -> Ticket:
-    now, day = clock.now(), clock.today()
-    number = db.session.execute(
-        _upserts(_dialect()).next_number, {"service_id": service.id, "day": day}
-    ).scalar_one()
-    # ORM INSERT ... RETURNING, not the unit of work: the kiosk's hot path, one statement each.
-    ticket = db.session.scalars(
-        insert(Ticket).returning(Ticket),
-        [
+def _write_ticket(
+    service: Service, priority_reason: str | None, request_id: str | None, with_place: bool
+) -> tuple[dict, int | None]:
+    """The issuing transaction: number, ticket, "issued" event, board version; Core statements only.
+
+    Returns the ticket's column values and, when asked, the people ahead of it.
+    """
+    service_id, office_id = service.id, service.office_id
+    statements = _statements(_dialect())
+    with writing():
+        connection = db.session.connection()
+        now, day = clock.now(), clock.today()
+        number = connection.execute(
+            statements.next_number, {"service_id": service_id, "day": day}
+        ).scalar_one()
+        values = {
+            "office_id": office_id,
+            "service_id": service_id,
+            "issued_service_id": service_id,
+            "day": day,
+            "number": number,
+            "priority": priority_reason is not None,
+            "priority_reason": priority_reason,
+            "status": "waiting",
+            "issued_at": now,
+            "queued_at": now,
+            "called_at": None,
+            "last_called_at": None,
+            "started_at": None,
+            "finished_at": None,
+            "counter_id": None,
+            "officer_id": None,
+            "recall_count": 0,
+            "waited_before_min": 0.0,
+            "token": secrets.token_urlsafe(16),
+            "request_id": request_id,
+        }
+        values["id"] = connection.execute(statements.insert_ticket, values).scalar_one()
+        connection.execute(
+            statements.insert_event,
             {
-                "office_id": service.office_id,
-                "service_id": service.id,
-                "issued_service_id": service.id,
-                "day": day,
-                "number": number,
-                "priority": priority_reason is not None,
-                "priority_reason": priority_reason,
-                "status": "waiting",
-                "issued_at": now,
-                "queued_at": now,
-                "token": secrets.token_urlsafe(16),
-                "request_id": request_id,
-            }
-        ],
-    ).one()
-    db.session.execute(
-        insert(TicketEvent),
-        [
-            {
-                "ticket_id": ticket.id,
-                "office_id": ticket.office_id,
+                "ticket_id": values["id"],
+                "office_id": office_id,
                 "kind": "issued",
                 "at": now,
-                "service_id": service.id,
+                "counter_id": None,
+                "officer_id": None,
+                "service_id": service_id,
                 "note": priority_reason or "",
-            }
-        ],
-    )
-    _bump_board(service.office_id)
-    return ticket
+            },
+        )
+        ahead = None
+        if with_place:
+            ahead = waiting.position_of(
+                connection, service_id, day, values["priority"], now, values["id"]
+            )
+        connection.execute(statements.bump_board, {"office_id": office_id})
+        db.session.commit()
+    return values, ahead
 
 
 # --- calling -------------------------------------------------------------------------------------
 
 
 def _close_current(
-    counter: Counter, officer_id: int, now: dt.datetime, keep: int | None = None
-) -> bool:
-    """Finish what the counter was serving: pressing "call next" ends the current citizen's turn."""
-    current = db.session.scalars(
-        select(Ticket)
-        .where(
-            Ticket.counter_id == counter.id,
-            Ticket.day == clock.today(),
-            Ticket.status.in_(("called", "serving")),
-            Ticket.id != (keep or 0),
-        )
-        .with_for_update()
+    connection: Connection, counter_id: int, officer_id: int, now: dt.datetime, keep: int = 0
+) -> list[dict]:
+    """Finish what the counter was serving: pressing "call next" ends the current citizen's turn.
+
+    One UPDATE ... RETURNING, which locks the rows it changes; returns their
+    "finished" events for the caller to insert with its own.
+    """
+    closed = connection.execute(
+        _statements(_dialect()).close_current,
+        {"counter": counter_id, "today": clock.today(), "at": now, "keep": keep},
     ).all()
-    for ticket in current:
-        ticket.status = "done"
-        ticket.finished_at = now
-        _event(ticket, "finished", now, officer_id, "auto")
-    return bool(current)
+    return [
+        _event_row(row.id, row.office_id, row.service_id, "finished", now, counter_id, officer_id,
+                   "auto")
+        for row in closed
+    ]
+
+
+def _event_row(
+    ticket_id: int,
+    office_id: int,
+    service_id: int,
+    kind: str,
+    at: dt.datetime,
+    counter_id: int | None,
+    officer_id: int | None,
+    note: str = "",
+) -> dict:
+    return {
+        "ticket_id": ticket_id,
+        "office_id": office_id,
+        "kind": kind,
+        "at": at,
+        "counter_id": counter_id,
+        "officer_id": officer_id,
+        "service_id": service_id,
+        "note": note,
+    }
+
+
+def _forget(ticket_ids: list[int]) -> None:
+    """Expire the session's copies of tickets a Core statement changed: none shows a stale state."""
+    session = db.session()
+    for ticket_id in ticket_ids:
+        ticket = session.identity_map.get(identity_key(Ticket, ticket_id))
+        if ticket is not None:
+            session.expire(ticket)
 
 
 def _mark_called(
@@ -312,36 +469,57 @@ def call_next(counter: Counter, officer: User) -> Ticket | None:
     """Call the next waiting ticket of the counter's open services; None when nobody waits.
 
     Priority tickets first, then by issue time. The ticket the counter was serving,
-    if any, is finished first.
+    if any, is finished first. In the write transaction: lock the counter, finish its
+    ticket, take and mark the first waiting one in a single UPDATE (FOR UPDATE SKIP
+    LOCKED on PostgreSQL), insert the events, bump the board.
     """
     counter_id, office_id, officer_id = counter.id, counter.office_id, officer.id
     _check_scope(officer, office_id)
+    # Read before the write: what the answer shows of the ticket (its service, its office).
+    services = {
+        service.id: service
+        for service in db.session.scalars(select(Service).where(Service.office_id == office_id))
+    }
+    office = db.session.get(Office, office_id)
+    _end_reads()
+    statements = _statements(_dialect())
     with writing():
-        counter = _locked_counter(counter_id)
+        connection = db.session.connection()
+        _lock_counter(connection, counter_id)
         now = clock.now()
-        closed = _close_current(counter, officer_id, now)
-        served = (
-            select(counter_service.c.service_id)
-            .join(Service, Service.id == counter_service.c.service_id)
-            .where(counter_service.c.counter_id == counter_id, Service.active.is_(True))
-        )
-        ticket = db.session.scalars(
-            select(Ticket)
-            .where(
-                Ticket.service_id.in_(served),
-                Ticket.day == clock.today(),
-                Ticket.status == "waiting",
-            )
-            .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
+        events = _close_current(connection, counter_id, officer_id, now)
+        called = connection.execute(
+            statements.call_first_waiting,
+            {"counter": counter_id, "officer": officer_id, "today": clock.today(), "at": now},
         ).first()
-        if ticket is not None:
-            _mark_called(ticket, counter, officer_id, now)
-        if ticket is not None or closed:
-            _bump_board(office_id)
+        if called is not None:
+            events.append(
+                _event_row(called.id, called.office_id, called.service_id, "called", now,
+                           counter_id, officer_id)
+            )
+        if events:
+            connection.execute(statements.insert_event, events)
+            connection.execute(statements.bump_board, {"office_id": office_id})
         db.session.commit()
-        return ticket
+    _forget([event["ticket_id"] for event in events if event["kind"] == "finished"])
+    if called is None:
+        return None
+    return _adopt(
+        dict(called._mapping),
+        service=services[called.service_id],
+        issued_service=services[called.issued_service_id],
+        office=office,
+        counter=counter,
+    )
+
+
+def _lock_counter(connection: Connection, counter_id: int) -> None:
+    """Lock the counter row (two clicks at one counter queue up); refuse a closed counter."""
+    row = connection.execute(_statements(_dialect()).lock_counter, {"counter": counter_id}).first()
+    if row is None or not row.active:
+        raise NotFound(_("Không tìm thấy quầy."))
+    if not row.is_open:
+        raise Conflict(_("Quầy số %(number)s đang đóng.", number=row.number), "counter_closed")
 
 
 def call_ticket(ticket: Ticket, counter: Counter, officer: User) -> Ticket:
@@ -357,13 +535,17 @@ def call_ticket(ticket: Ticket, counter: Counter, officer: User) -> Ticket:
         if ticket.status not in ("waiting", "no_show") or ticket.day != clock.today():
             raise _wrong_state(ticket, _("gọi số này"))
         now = clock.now()
-        _close_current(counter, officer_id, now, keep=ticket.id)
+        connection = db.session.connection()
+        finished = _close_current(connection, counter.id, officer_id, now, keep=ticket.id)
+        if finished:
+            connection.execute(_statements(_dialect()).insert_event, finished)
         if ticket.status == "no_show":
             _event(ticket, "requeued", now, officer_id)
         _mark_called(ticket, counter, officer_id, now, "out_of_turn")
         _bump_board(ticket.office_id)
         db.session.commit()
-        return ticket
+    _forget([event["ticket_id"] for event in finished])
+    return ticket
 
 
 # --- the ticket at a counter ---------------------------------------------------------------------

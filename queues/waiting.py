@@ -12,9 +12,13 @@ How the estimated wait (ETA) is computed:
 - ETA = ceil(people ahead x service time / open counters), 0 when nobody is ahead.
 """
 
+import datetime as dt
 import math
+from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from onestop import clock
 from onestop.extensions import db
@@ -68,40 +72,93 @@ OPEN_COUNTERS = (
     )
     .group_by(counter_service.c.service_id)
 )
+OPEN_COUNTERS_OF_SERVICE = (
+    select(func.count())
+    .select_from(counter_service)
+    .join(Counter, Counter.id == counter_service.c.counter_id)
+    .where(
+        counter_service.c.service_id == bindparam("service_id"),
+        Counter.is_open.is_(True),
+        Counter.active.is_(True),
+    )
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a waiting ticket stands: people ahead of it and the estimated wait in minutes."""
+
+    people_ahead: int
+    eta_minutes: int
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How fast a service's queue moves now: minutes per citizen and open counters serving it."""
+
+    service_min: float
+    open_counters: int
+
+    def place(self, ahead: int) -> Place:
+        return Place(ahead, _eta(ahead, self.service_min, self.open_counters))
+
+
+def position_of(
+    executor: Connection | Session,
+    service_id: int,
+    day: dt.date,
+    priority: bool,
+    issued_at: dt.datetime,
+    ticket_id: int,
+) -> int:
+    """People ahead of a waiting ticket given by its values, in ``executor``'s transaction.
+
+    The issuing transaction counts here before it commits, so the count is exact
+    for the ticket it gives (one COUNT on ix_ticket_queue).
+    """
+    query = POSITION_OF_PRIORITY if priority else POSITION_OF_NORMAL
+    return executor.execute(
+        query, {"service_id": service_id, "day": day, "issued_at": issued_at, "id": ticket_id}
+    ).scalar_one()
 
 
 def position(ticket: Ticket) -> int:
     """People ahead of a waiting ticket in its queue (priority first, then issue time); else 0."""
     if ticket.status != "waiting":
         return 0
-    query = POSITION_OF_PRIORITY if ticket.priority else POSITION_OF_NORMAL
-    return db.session.scalar(
-        query,
-        {
-            "service_id": ticket.service_id,
-            "day": ticket.day,
-            "issued_at": ticket.issued_at,
-            "id": ticket.id,
-        },
+    return position_of(
+        db.session,
+        ticket.service_id,
+        ticket.day,
+        ticket.priority,
+        ticket.issued_at,
+        ticket.id,
     )
+
+
+def _mean_service_minutes(service: Service) -> float:
+    values = [
+        min(
+            max((end - start).total_seconds() / 60.0, SERVICE_MIN_CLAMP[0]),
+            SERVICE_MIN_CLAMP[1],
+        )
+        for start, end in db.session.execute(
+            RECENT_SERVICE_TIMES, {"service_id": service.id, "day": clock.today()}
+        )
+    ]
+    padding = [float(service.default_service_min)] * max(MIN_SAMPLES - len(values), 0)
+    return sum(values + padding) / len(values + padding)
 
 
 def _service_minutes(services: list[Service]) -> dict[int, float]:
     """Recent mean service time per service, in minutes (see the module docstring)."""
-    result = {}
-    for service in services:
-        values = [
-            min(
-                max((end - start).total_seconds() / 60.0, SERVICE_MIN_CLAMP[0]),
-                SERVICE_MIN_CLAMP[1],
-            )
-            for start, end in db.session.execute(
-                RECENT_SERVICE_TIMES, {"service_id": service.id, "day": clock.today()}
-            )
-        ]
-        padding = [float(service.default_service_min)] * max(MIN_SAMPLES - len(values), 0)
-        result[service.id] = sum(values + padding) / len(values + padding)
-    return result
+    return {service.id: _mean_service_minutes(service) for service in services}
+
+
+def pace(service: Service) -> Pace:
+    """The current pace of one service (two indexed reads): what its estimates are made of."""
+    open_counters = db.session.scalar(OPEN_COUNTERS_OF_SERVICE, {"service_id": service.id})
+    return Pace(_mean_service_minutes(service), open_counters)
 
 
 def _open_counters(office_id: int) -> dict[int, int]:
@@ -120,9 +177,14 @@ def eta_minutes(ticket: Ticket, ahead: int | None = None) -> int:
     if ticket.status != "waiting":
         return 0
     ahead = position(ticket) if ahead is None else ahead
-    service = ticket.service
-    minutes = _service_minutes([service])[service.id]
-    return _eta(ahead, minutes, _open_counters(ticket.office_id).get(service.id, 0))
+    return pace(ticket.service).place(ahead).eta_minutes
+
+
+def place(ticket: Ticket) -> Place | None:
+    """People ahead and estimated wait of a waiting ticket; None for any other status."""
+    if ticket.status != "waiting":
+        return None
+    return pace(ticket.service).place(position(ticket))
 
 
 def waiting_counts(office_id: int) -> dict[int, int]:

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from onestop.extensions import db
 from queues import tickets
@@ -153,3 +153,21 @@ def test_following_a_ticket_through_its_states(client, hall):
 def test_an_unknown_token_is_404_json(client, hall):
     response = client.get("/api/v1/tickets/nope")
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+
+
+def test_issuing_reads_the_device_once_and_nothing_after_its_commit(kiosk, hall):
+    statements = []
+
+    def record(_connection, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()).upper())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = take(kiosk, service="dat-dai")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 201 and response.get_json()["position"] == 0
+    assert sum(s.startswith("SELECT DEVICE.") for s in statements) == 1
+    # the answer is built from what the issuing transaction wrote: no read follows the bump
+    bump = max(i for i, s in enumerate(statements) if s.startswith("INSERT INTO BOARD_VERSION"))
+    assert not any(s.startswith(("SELECT", "BEGIN")) for s in statements[bump + 1 :])

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from kiosk.citizen import public_url
+from kiosk.citizen import priority_group, priority_groups, public_url
 from onestop.extensions import db
 from queues import tickets
 from queues.models import Ticket
@@ -103,3 +103,8 @@ def test_links_for_phones_use_the_public_address_else_the_request_host(app):
     app.config["PUBLIC_URL"] = None
     with app.test_request_context(base_url="http://kiosk.local"):
         assert public_url("kiosk.ticket_status", token="abc") == "http://kiosk.local/t/abc"
+
+
+def test_priority_group_of_a_reason_matches_the_listed_group(app):
+    assert priority_group(None) is None and priority_group("vip") is None
+    assert [priority_group(g.reason) for g in priority_groups()] == priority_groups()

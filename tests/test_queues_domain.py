@@ -267,3 +267,44 @@ def test_position_and_eta_use_recent_service_times_and_open_counters(hall):
         "eta_minutes": 0,
         "open_counters": 2,
     }
+
+
+def test_issuing_with_place_counts_the_people_ahead_in_the_issuing_transaction(hall):
+    tickets.issue_ticket(hall.office, "dat-dai")
+    tickets.issue_ticket(hall.office, "dat-dai", priority_reason="elderly")
+    ticket, place = tickets.issue_ticket_with_place(hall.office, "dat-dai")
+    assert ticket.display_number == "A003" and ticket.service.code == "dat-dai"
+    # the same answer as the reads the phone page makes later: 2 ahead, ceil(2 * 10 / 2)
+    assert place == waiting.place(db.session.get(Ticket, ticket.id)) == waiting.Place(2, 10)
+    first, place = tickets.issue_ticket_with_place(hall.office, "dat-dai", "pregnant")
+    assert place == waiting.Place(1, 5)  # only the earlier priority ticket is ahead
+    again, place = tickets.issue_ticket_with_place(hall.office, "ho-tich", request_id="tap-1")
+    same, same_place = tickets.issue_ticket_with_place(hall.office, "ho-tich", request_id="tap-1")
+    assert same.id == again.id and same_place == place == waiting.Place(0, 0)
+    stored = db.session.scalars(
+        select(TicketEvent.kind).where(TicketEvent.ticket_id == first.id)
+    ).all()
+    assert stored == ["issued"]
+
+
+def test_call_next_answers_the_stored_ticket_and_refreshes_the_one_it_finished(hall):
+    first = tickets.issue_ticket(hall.office, "dat-dai")
+    second = tickets.issue_ticket(hall.office, "dat-dai", priority_reason="merit")
+    counter = hall.counters[2]
+    called = tickets.call_next(counter, hall.officer)
+    assert called.id == second.id  # priority first
+    held = db.session.get(Ticket, called.id)  # a copy the session keeps, as a view would
+    assert held.status == "called"
+    then = tickets.call_next(counter, hall.officer)
+    assert then.id == first.id and held.status == "done" and held.finished_at is not None
+    assert (then.status, then.counter.number, then.officer_id) == ("called", 2, hall.officer.id)
+    assert then.display_number == "A001" and then.office.code == hall.office.code
+    db.session.expire_all()
+    stored = db.session.get(Ticket, first.id)
+    assert (stored.status, stored.counter_id, stored.called_at) == (
+        "called",
+        counter.id,
+        then.called_at,
+    )
+    assert [e.kind for e in events_of(second)] == ["issued", "called", "finished"]
+    assert [e.kind for e in events_of(first)] == ["issued", "called"]
