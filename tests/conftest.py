@@ -3,7 +3,9 @@
 import datetime as dt
 import os
 
+import flask_babel
 import pytest
+from flask import g
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
@@ -49,6 +51,14 @@ def app(request, tmp_path):
         }
     )
     app.instance_path = str(tmp_path)
+
+    @app.teardown_request
+    def _forget_request_caches(_error):
+        # The test keeps one app context open across requests, unlike a server; drop
+        # what Flask-Login and Flask-Babel cache on it so each request starts afresh.
+        g.pop("_login_user", None)
+        flask_babel.refresh()
+
     with app.app_context():
         db.create_all()
         yield app

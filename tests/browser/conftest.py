@@ -60,7 +60,9 @@ def live_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("live")
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'live.db'}", "SECRET_KEY": "browser-tests",
-           "ONESTOP_DEMO": "1", "ONESTOP_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+           "ONESTOP_DEMO": "1", "ONESTOP_PUBLIC_URL": f"http://127.0.0.1:{port}",
+           # Every browser test logs in from 127.0.0.1: the login limit is tested elsewhere.
+           "FLASK_LOGIN_RATE_LIMIT": "1000 per minute"}
     env.pop("TEST_DATABASE_URL", None)
     log = open(folder / "server.log", "w")
     proc = subprocess.Popen(
