@@ -102,9 +102,6 @@ def test_concurrent_call_next_hands_each_ticket_to_exactly_one_counter(app, hall
     calls = run_threads(app, COUNTERS, drain)
     ids = [ticket_id for ticket_id, _ in calls]
     assert len(ids) == 90 and len(set(ids)) == 90
-    assert len({counter_id for _, counter_id in calls}) > 1, (
-        "the counters should have shared the work"
-    )
     called_events = db.session.scalars(
         select(TicketEvent.ticket_id).where(TicketEvent.kind == "called")
     ).all()
