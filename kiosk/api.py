@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 
 from kiosk.citizen import office_or_404, public_url, ticket_facts
 from kiosk.limits import ticket_limit
-from onestop.exceptions import DomainError, Forbidden, ValidationError
+from onestop.exceptions import DomainError, Forbidden
 from onestop.extensions import csrf
 from queues import devices
-from queues.models import PRIORITY_REASONS, Ticket
+from queues.models import Ticket
 from queues.tickets import issue_ticket_with_place, ticket_by_token
 from queues.waiting import Place
 
@@ -30,8 +30,8 @@ def _iso(instant: dt.datetime | None) -> str | None:
     return instant.isoformat() if instant is not None else None
 
 
-def _parse_ticket_request(body) -> tuple[str, str | None, str | None]:
-    """(service, priority_reason, request_id) from the body; BadRequest or ValidationError."""
+def _parse_ticket_request(body) -> tuple[str, bool, str | None, str | None]:
+    """(service, priority, priority_reason, request_id) from the body, or BadRequest."""
     if not isinstance(body, dict):
         raise BadRequest(_("Nội dung yêu cầu phải là một đối tượng JSON."))
     service, priority = body.get("service"), body.get("priority", False)
@@ -46,18 +46,9 @@ def _parse_ticket_request(body) -> tuple[str, str | None, str | None]:
         raise BadRequest(
             _("priority phải là true/false; priority_reason và request_id phải là chuỗi.")
         )
-    if priority and reason is None:
-        # The queue keeps priority as its reason, which the regulation asks to report on.
-        raise ValidationError(
-            {
-                "priority_reason": _(
-                    "Chọn lý do ưu tiên: %(reasons)s.", reasons=", ".join(PRIORITY_REASONS)
-                )
-            }
-        )
     if "priority" in body and not priority:
         reason = None  # an explicit "priority": false wins over a stray reason
-    return service.strip(), reason, request_id
+    return service.strip(), priority or reason is not None, reason, request_id
 
 
 def ticket_json(ticket: Ticket, place: Place | None = None) -> dict:
@@ -86,9 +77,9 @@ def issue(office_code: str):
     office = office_or_404(office_code)
     if not devices.device_allowed(office, "kiosk"):
         raise Forbidden(_("Chỉ ki-ốt đã đăng ký của đơn vị mới được lấy số."), "device_not_paired")
-    service, reason, request_id = _parse_ticket_request(request.get_json(silent=True))
+    service, priority, reason, request_id = _parse_ticket_request(request.get_json(silent=True))
     ticket, place = issue_ticket_with_place(
-        office, service, priority_reason=reason, request_id=request_id
+        office, service, priority_reason=reason, request_id=request_id, priority=priority
     )
     response = jsonify(ticket_json(ticket, place))
     response.status_code = 201

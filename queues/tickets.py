@@ -266,14 +266,17 @@ def issue_ticket(
     service_code: str,
     priority_reason: str | None = None,
     request_id: str | None = None,
+    *,
+    priority: bool = False,
 ) -> Ticket:
     """Give the next number of ``service_code`` today at ``office`` and record it.
 
     NotFound for an unknown service, Conflict for a closed one, ValidationError for
     an unknown priority reason. A ``request_id`` already used returns the ticket it
-    gave, so a double tap or a retried request never gives two tickets.
+    gave, so a double tap or a retried request never gives two tickets. A ticket
+    is a priority one when it has a reason, or when ``priority`` says so without one.
     """
-    return _issue(office, service_code, priority_reason, request_id, with_place=False)[0]
+    return _issue(office, service_code, priority_reason, request_id, False, priority)[0]
 
 
 def issue_ticket_with_place(
@@ -281,13 +284,15 @@ def issue_ticket_with_place(
     service_code: str,
     priority_reason: str | None = None,
     request_id: str | None = None,
+    *,
+    priority: bool = False,
 ) -> tuple[Ticket, waiting.Place | None]:
     """``issue_ticket``, plus the people ahead and the estimated wait the kiosk shows at once.
 
     People ahead are counted inside the issuing transaction, so they are exact for
     this ticket; the service's pace is read before it, outside SQLite's writer lock.
     """
-    ticket, place = _issue(office, service_code, priority_reason, request_id, with_place=True)
+    ticket, place = _issue(office, service_code, priority_reason, request_id, True, priority)
     return ticket, place if place is not None else waiting.place(ticket)
 
 
@@ -297,6 +302,7 @@ def _issue(
     priority_reason: str | None,
     request_id: str | None,
     with_place: bool,
+    priority: bool = False,
 ) -> tuple[Ticket, waiting.Place | None]:
     office_id = office.id
     if priority_reason is not None and priority_reason not in PRIORITY_REASONS:
@@ -321,7 +327,9 @@ def _issue(
     pace = waiting.pace(service) if with_place else None
     _end_reads()
     try:
-        values, ahead = _write_ticket(service, priority_reason, request_id, with_place)
+        values, ahead = _write_ticket(
+            service, priority_reason, request_id, with_place, priority or priority_reason is not None
+        )
     except IntegrityError:
         # A request with the same request_id won the race: give its ticket (the upsert of
         # the number was rolled back with this transaction, so no number is lost).
@@ -341,7 +349,11 @@ def _ticket_of_request(request_id: str, office_id: int) -> Ticket | None:
 
 
 def _write_ticket(
-    service: Service, priority_reason: str | None, request_id: str | None, with_place: bool
+    service: Service,
+    priority_reason: str | None,
+    request_id: str | None,
+    with_place: bool,
+    priority: bool,
 ) -> tuple[dict, int | None]:
     """The issuing transaction: number, ticket, "issued" event, board version; Core statements only.
 
@@ -361,7 +373,7 @@ def _write_ticket(
             "issued_service_id": service_id,
             "day": day,
             "number": number,
-            "priority": priority_reason is not None,
+            "priority": priority,
             "priority_reason": priority_reason,
             "status": "waiting",
             "issued_at": now,

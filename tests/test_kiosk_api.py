@@ -57,7 +57,7 @@ def test_issuing_answers_201_with_the_documented_fields(kiosk, hall):
     assert response.headers["Location"] == f"/api/v1/tickets/{body['token']}"
 
 
-def test_a_priority_ticket_needs_its_reason_and_goes_first(kiosk, hall):
+def test_a_priority_ticket_goes_first_with_or_without_its_reason(kiosk, hall):
     tickets.issue_ticket(hall.office, "dat-dai")
     response = take(kiosk, service="dat-dai", priority=True, priority_reason="pregnant")
     assert response.status_code == 201
@@ -65,8 +65,10 @@ def test_a_priority_ticket_needs_its_reason_and_goes_first(kiosk, hall):
     assert (
         body["priority"] is True and body["priority_reason"] == "pregnant" and body["position"] == 0
     )
-    missing = take(kiosk, service="dat-dai", priority=True)
-    assert missing.status_code == 422 and "priority_reason" in missing.get_json()["error"]["fields"]
+    unstated = take(kiosk, service="dat-dai", priority=True)
+    assert unstated.status_code == 201
+    body = unstated.get_json()
+    assert body["priority"] is True and body["priority_reason"] is None and body["position"] == 1
     assert take(kiosk, service="dat-dai", priority_reason="vip").status_code == 422
     normal = take(kiosk, service="dat-dai", priority=False, priority_reason="elderly").get_json()
     assert normal["priority"] is False
