@@ -10,73 +10,13 @@ import math
 import random
 from dataclasses import dataclass, field
 
+from dossiers.demo import FAMILY, GIVEN, MIDDLE
 from dossiers.workdays import END_OF_OFFICE_DAY, SAME_DAY_CUTOFF, WorkCalendar, due_end
 from feedback.complaints import new_code
 from feedback.models import COMPLAINT_WORKING_DAYS
 from onestop import clock
 from reports.simulate_queue import SimTicket, local_instant
 
-FAMILY = [
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Hoàng",
-    "Huỳnh",
-    "Phan",
-    "Vũ",
-    "Võ",
-    "Đặng",
-    "Bùi",
-    "Đỗ",
-    "Hồ",
-    "Ngô",
-    "Dương",
-    "Lý",
-]
-MIDDLE = [
-    "Văn",
-    "Thị",
-    "Đức",
-    "Minh",
-    "Thu",
-    "Quang",
-    "Ngọc",
-    "Thanh",
-    "Hữu",
-    "Kim",
-    "Xuân",
-    "Hồng",
-]
-GIVEN = [
-    "An",
-    "Bình",
-    "Chi",
-    "Dũng",
-    "Giang",
-    "Hà",
-    "Hải",
-    "Hạnh",
-    "Hòa",
-    "Hùng",
-    "Hương",
-    "Khánh",
-    "Lan",
-    "Linh",
-    "Long",
-    "Mai",
-    "Nam",
-    "Nga",
-    "Phong",
-    "Phương",
-    "Quân",
-    "Sơn",
-    "Tâm",
-    "Thảo",
-    "Trang",
-    "Tuấn",
-    "Yến",
-]
 COMPLAINTS = [
     (
         "other",
