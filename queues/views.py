@@ -53,13 +53,25 @@ def _required_counter() -> Counter:
     return counter
 
 
+def console_signature(current: Ticket | None) -> str:
+    """A short mark of what the console's current-ticket panel shows; the poll compares it.
+
+    A recall or a new call of the same ticket (after a no-show or a transfer) moves last_called_at.
+    """
+    if current is None:
+        return "none"
+    return f"{current.id}:{current.status}:{current.recall_count}:{current.last_called_at}"
+
+
 def _console_context(counter: Counter, notice: str | None = None) -> dict:
     office = counter.office
     dossier_endpoint = "dossiers.new" if "dossiers.new" in current_app.view_functions else None
+    current = tickets.current_ticket(counter)
     return {
         "counter": counter,
         "office": office,
-        "current": tickets.current_ticket(counter),
+        "current": current,
+        "shown": console_signature(current),
         "lists": waiting.waiting_lists(counter),
         "no_shows": waiting.no_shows(counter),
         "stats": waiting.counter_stats(counter, office.wait_target_min),
@@ -101,9 +113,15 @@ def console():
 @role_required(*STAFF)
 def console_live():
     counter = _required_counter()
-    return render_page_or_fragment(
-        "queues/console.html", "queues/_console_queue.html", **_console_context(counter)
-    )
+    context = _console_context(counter)
+    if not is_htmx():
+        return render_template("queues/console.html", **context)
+    queue = render_template("queues/_console_queue.html", **context)
+    # The panel is re-sent only when its ticket moved elsewhere (API, another tab, the day's end):
+    # re-sending it every poll would reset a transfer service the officer is choosing.
+    if request.args.get("shown") == context["shown"]:
+        return queue
+    return queue + render_template("queues/_console_current.html", oob=True, **context)
 
 
 @bp.post("/counter/sign-in")

@@ -1,6 +1,7 @@
 """The counter console, the display board and the admin of services and counters, over HTTP."""
 
 import datetime as dt
+import itertools
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from onestop.extensions import db
 from queues import tickets
 from queues.demo import add_queues
 from queues.models import Counter, Service, Ticket
+from queues.views import console_signature
 
 HTMX = {"HX-Request": "true"}
 SERVICES = [("dat-dai", "A", "Đất đai", 10), ("ho-tich", "B", "Tư pháp – Hộ tịch", 6)]
@@ -334,3 +336,69 @@ def test_admin_adds_and_edits_counters(client, login, hall):
         data={"number": "3", "services": [str(foreign.id)]},
     )
     assert wrong.status_code == 422
+
+
+def shown(body: str) -> str:
+    """The mark of what the current-ticket panel in ``body`` shows."""
+    return re.search(r'<input type="hidden" name="shown" value="([^"]*)">', body).group(1)
+
+
+def test_the_console_signature_moves_with_every_change_of_the_current_panel(hall):
+    counter, officer = hall["counters"][("VY", 1)], hall["officer"]
+    first = tickets.issue_ticket(hall["office"], "dat-dai")
+    tickets.issue_ticket(hall["office"], "dat-dai")
+
+    def mark() -> str:
+        db.session.expire_all()  # as a later poll sees it: read back from the database
+        return console_signature(tickets.current_ticket(counter))
+
+    marks = [mark()]
+    tickets.call_next(counter, officer)
+    marks.append(mark())
+    assert mark() == marks[-1]  # unchanged while nothing happens
+    tickets.no_show(db.session.get(Ticket, first.id), officer)
+    marks.append(mark())
+    hall["clock"](dt.datetime(2026, 11, 27, 1, 20, tzinfo=dt.UTC))
+    # The citizen came back: the same ticket is called again.
+    tickets.call_ticket(db.session.get(Ticket, first.id), counter, officer)
+    marks.append(mark())
+    tickets.recall(db.session.get(Ticket, first.id), officer)
+    marks.append(mark())
+    tickets.start(db.session.get(Ticket, first.id), officer)
+    marks.append(mark())
+    tickets.call_next(counter, officer)  # finishes A001, calls A002
+    marks.append(mark())
+    assert marks[0] == marks[2] == "none"
+    assert all(before != after for before, after in itertools.pairwise(marks))
+    assert marks[3] != marks[1]  # a poll may miss the no-show between the two calls of A001
+
+
+def test_the_poll_resends_the_current_panel_only_when_its_ticket_moved(client, at_counter, hall):
+    tickets.issue_ticket(hall["office"], "dat-dai")
+    tickets.issue_ticket(hall["office"], "dat-dai")
+    page = text(client.get("/counter"))
+    assert 'hx-include="#console-current [name=shown]"' in page
+    idle = shown(page)
+
+    def poll(mark: str) -> str:
+        body = text(client.get("/counter/live", headers=HTMX, query_string={"shown": mark}))
+        assert body.startswith('<section id="console-queue"')
+        return body
+
+    # Nothing changed: the panel (and a transfer service being chosen in it) is left alone.
+    assert 'id="console-current"' not in poll(idle)
+
+    tickets.call_next(at_counter, hall["officer"])  # the officer's tablet, through the API
+    moved = poll(idle)
+    panel = moved[moved.index('<section id="console-current"') :]
+    assert 'hx-swap-oob="true"' in panel.split(">", 1)[0]
+    assert "A001" in panel and "Đã gọi" in panel and 'data-key="h"' in panel
+    assert 'id="console-current"' not in poll(shown(panel))
+
+    # The officer's own action already swapped the panel: the next poll does not send it again.
+    own = text(client.post("/counter/call-next", headers=HTMX))
+    assert "A002" in own and 'id="console-current"' not in poll(shown(own))
+
+    hall["clock"](dt.datetime(2026, 11, 28, 1, 15, tzinfo=dt.UTC))  # the next morning
+    rolled = poll(shown(own))
+    assert 'id="console-current"' in rolled and "Chưa có công dân tại quầy" in rolled
