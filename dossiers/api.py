@@ -9,9 +9,10 @@ from dossiers import catalogue, intake, lifecycle, queries
 from dossiers.blueprint import absolute_url
 from dossiers.models import Dossier
 from dossiers.public_views import lookup_limit
+from onestop import ratelimit
 from onestop.auth import role_required
 from onestop.exceptions import NotFound, ValidationError
-from onestop.extensions import csrf, db, limiter
+from onestop.extensions import csrf, db
 from onestop.models import Office, visible_office_ids
 from queues.models import Ticket
 
@@ -76,7 +77,7 @@ def office_procedures(office_code: str):
 
 
 @api_bp.get("/dossiers/<code>")
-@limiter.limit(lookup_limit)
+@ratelimit.limit(lookup_limit, scope="dossier-lookup")
 def lookup(code: str):
     dossier = queries.find_for_lookup(code, request.args.get("phone_last4", ""))
     if dossier is None:

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from dossiers import catalogue, lifecycle, queries
 from dossiers.blueprint import bp, channel_label
 from dossiers.models import Dossier
-from onestop import clock
-from onestop.extensions import db, limiter
+from onestop import clock, ratelimit
+from onestop.extensions import db
 from onestop.htmx import render_page_or_fragment
 from onestop.models import Office
 from onestop.text import clean
@@ -99,7 +99,7 @@ def public(token: str):
 
 
 @bp.route("/lookup", methods=["GET", "POST"])
-@limiter.limit(lookup_limit, methods=["POST"])
+@ratelimit.limit(lookup_limit, scope="dossier-lookup", methods=("POST",))
 def lookup():
     if request.method == "GET":
         return render_template(

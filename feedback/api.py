@@ -6,10 +6,12 @@ from sqlalchemy import select
 
 from feedback import complaint_queries, complaints
 from feedback import ratings as rating_rules
-from feedback.surfaces import complaint_rate_limit, device_key, public_url, rating_rate_limit
+from feedback.surfaces import complaint_rate_limit, public_url, rating_rate_limit
+from onestop import ratelimit
 from onestop.exceptions import DomainError, ValidationError
-from onestop.extensions import csrf, db, limiter
+from onestop.extensions import csrf, db
 from onestop.models import Office
+from queues.devices import rate_key
 from queues.tickets import ticket_by_token
 
 api_bp = Blueprint("feedback_api", __name__, url_prefix="/api/v1")
@@ -44,7 +46,7 @@ def rating_json(rating) -> dict:
 
 
 @api_bp.post("/tickets/<token>/rating")
-@limiter.limit(rating_rate_limit, key_func=device_key)
+@ratelimit.limit(rating_rate_limit, scope="ratings", key=rate_key)
 def rate_ticket(token: str):
     """``{"score": 0|1|2, "comment", "reasons"?}`` → 201; rated again or not finished → 409."""
     body = _json_object()
@@ -59,7 +61,7 @@ def rate_ticket(token: str):
 
 
 @api_bp.post("/complaints")
-@limiter.limit(complaint_rate_limit, key_func=device_key)
+@ratelimit.limit(complaint_rate_limit, scope="complaints", key=rate_key)
 def submit_complaint():
     """``{"office", "subject", "text", "contact"?, "topic"?}`` → 201 ``{code, status, url}``."""
     body = _json_object()

@@ -8,13 +8,15 @@ from sqlalchemy import select
 
 from feedback import complaint_queries, complaints
 from feedback.models import COMPLAINT_STATUSES, COMPLAINT_TOPICS
-from feedback.surfaces import complaint_rate_limit, device_key, public_url, require_device
+from feedback.surfaces import complaint_rate_limit, public_url, require_device
+from onestop import ratelimit
 from onestop.auth import role_required
 from onestop.exceptions import Forbidden, NotFound, ValidationError
-from onestop.extensions import db, limiter
+from onestop.extensions import db
 from onestop.htmx import is_htmx, render_page_or_fragment
 from onestop.models import Office, User, visible_office_ids
 from onestop.pdf import qr_svg
+from queues.devices import rate_key
 
 STAFF = ("officer", "supervisor", "admin")
 
@@ -201,7 +203,9 @@ def register_complaint_views(bp: Blueprint) -> None:
     """Add the complaint routes to the feedback blueprint (endpoints ``feedback.complaint_*``)."""
     bp.add_url_rule(
         "/complaints/new",
-        view_func=limiter.limit(complaint_rate_limit, key_func=device_key, methods=["POST"])(
+        view_func=ratelimit.limit(
+            complaint_rate_limit, scope="complaints", key=rate_key, methods=("POST",)
+        )(
             complaint_new
         ),
         methods=["GET", "POST"],

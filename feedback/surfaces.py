@@ -2,7 +2,6 @@
 
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -18,7 +17,7 @@ from feedback.ratings import (
 from onestop.exceptions import Conflict, Forbidden, NotFound
 from onestop.extensions import db
 from onestop.models import Office
-from queues.devices import current_device, device_allowed
+from queues.devices import device_allowed
 from queues.models import Counter, Service, Ticket
 
 SURFACES = ("phone", "kiosk", "tablet")
@@ -30,12 +29,6 @@ def public_url(path: str) -> str:
     """An address citizens' phones can open: ONESTOP_PUBLIC_URL, else this request's host."""
     base = current_app.config.get("PUBLIC_URL") or request.host_url
     return base.rstrip("/") + path
-
-
-def device_key() -> str:
-    """Rate-limit key: the paired device (kiosks may share one address), else the client address."""
-    device = current_device()
-    return f"device:{device.id}" if device is not None else f"address:{get_remote_address()}"
 
 
 def rating_rate_limit() -> str:

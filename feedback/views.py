@@ -14,7 +14,6 @@ from feedback.models import SCORES
 from feedback.surfaces import (
     SURFACES,
     details_panel,
-    device_key,
     kiosk_item,
     kiosk_panel,
     panel,
@@ -27,18 +26,21 @@ from feedback.surfaces import (
     tablet_panel,
     ticket_page,
 )
-from onestop import clock
+from onestop import clock, ratelimit
 from onestop.auth import role_required
 from onestop.exceptions import Conflict, NotFound, ValidationError
-from onestop.extensions import db, limiter
+from onestop.extensions import db
 from onestop.htmx import is_htmx, render_page_or_fragment
 from onestop.models import Office, visible_office_ids
+from queues.devices import rate_key
 from queues.models import Counter, Ticket
 from queues.tickets import ticket_by_token
 
 bp = Blueprint("feedback", __name__)
 PANEL = "feedback/_rating_panel.html"
-rating_limit = limiter.limit(rating_rate_limit, key_func=device_key, methods=["POST"])
+rating_limit = ratelimit.limit(
+    rating_rate_limit, scope="ratings", key=rate_key, methods=("POST",)
+)
 
 
 @bp.record_once

@@ -1,21 +1,12 @@
 """Rate limits of kiosk writes: counted per paired device, or per address for other browsers."""
 
-from flask import current_app, g
-from flask_limiter.util import get_remote_address
+from flask import current_app
 
-from onestop.extensions import limiter
-from queues.devices import current_device
+from onestop import ratelimit
+from queues.devices import rate_key
 
 TICKET_RATE_LIMIT = "30 per minute"
 PAIRING_RATE_LIMIT = "10 per minute"
-
-
-def device_key() -> str:
-    """The rate-limit key: the paired device, so kiosks behind one NAT address do not share."""
-    # Kept on g for the request: the view's device check (devices.device_allowed) then
-    # finds the device in the session's identity map, which holds only weak references.
-    device = g.kiosk_device = current_device()
-    return f"device:{device.id}" if device is not None else f"address:{get_remote_address()}"
 
 
 def ticket_rate_limit() -> str:
@@ -29,4 +20,4 @@ def pairing_rate_limit() -> str:
 
 
 # One allowance per device for the kiosk screen and the JSON API together.
-ticket_limit = limiter.shared_limit(ticket_rate_limit, scope="kiosk-tickets", key_func=device_key)
+ticket_limit = ratelimit.limit(ticket_rate_limit, scope="kiosk-tickets", key=rate_key)

@@ -27,10 +27,10 @@ from kiosk.citizen import (
     ticket_facts,
 )
 from kiosk.limits import pairing_rate_limit, ticket_limit
-from onestop import clock
+from onestop import clock, ratelimit
 from onestop.auth import role_required
 from onestop.exceptions import Forbidden, NotFound, ValidationError
-from onestop.extensions import db, limiter
+from onestop.extensions import db
 from onestop.htmx import is_htmx, render_page_or_fragment
 from onestop.models import Office, can_act_in, visible_office_ids
 from onestop.pdf import qr_svg
@@ -163,7 +163,7 @@ def ticket_status(token: str):
 
 
 @bp.route("/kiosk/pair", methods=["GET", "POST"])
-@limiter.limit(pairing_rate_limit, methods=["POST"])
+@ratelimit.limit(pairing_rate_limit, methods=("POST",))
 def pair():
     if request.method == "GET":
         return render_template("kiosk/pair.html", code="", errors={})

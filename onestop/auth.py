@@ -3,14 +3,25 @@
 import functools
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from onestop import ratelimit
 from onestop.accounts import user_for_token
-from onestop.extensions import db, limiter, login_manager
+from onestop.extensions import db, login_manager
 from onestop.models import User
 
 bp = Blueprint("auth", __name__)
@@ -47,7 +58,7 @@ def _login_limit() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@ratelimit.limit(_login_limit, methods=("POST",))
 def login():
     if request.method == "POST":
         username = (request.form.get("username") or "").strip().lower()

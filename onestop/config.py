@@ -22,7 +22,6 @@ DEFAULTS = {
     "LANGUAGES": ("vi", "en"),
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute",
     "DOSSIER_LOOKUP_RATE_LIMIT": "10 per minute;100 per hour",
     "DEMO": False,

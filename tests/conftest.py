@@ -55,8 +55,10 @@ def app(request, tmp_path):
     @app.teardown_request
     def _forget_request_caches(_error):
         # The test keeps one app context open across requests, unlike a server; drop
-        # what Flask-Login and Flask-Babel cache on it so each request starts afresh.
+        # what Flask-Login, Flask-Babel and the device check cache on it so each request
+        # starts afresh.
         g.pop("_login_user", None)
+        g.pop("device", None)
         flask_babel.refresh()
 
     with app.app_context():
