@@ -5,13 +5,12 @@ import datetime as dt
 from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
 
-from kiosk.citizen import office_or_404, public_url, ticket_facts
+from kiosk.citizen import office_ref_or_404, public_url, ticket_facts
 from kiosk.limits import ticket_limit
 from onestop.exceptions import DomainError, Forbidden
 from onestop.extensions import csrf
 from queues import devices
-from queues.models import Ticket
-from queues.tickets import issue_ticket_with_place, ticket_by_token
+from queues.tickets import TicketRow, issue_ticket_with_place, ticket_by_token
 from queues.waiting import Place
 
 api_bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1")
@@ -51,39 +50,38 @@ def _parse_ticket_request(body) -> tuple[str, bool, str | None, str | None]:
     return service.strip(), priority or reason is not None, reason, request_id
 
 
-def ticket_json(ticket: Ticket, place: Place | None = None) -> dict:
-    """The public view of a ticket after issuing (201 body)."""
-    facts = ticket_facts(ticket, place)
+def issued_json(issued: TicketRow, place: Place) -> dict:
+    """The public view of a ticket just issued (201 body)."""
     return {
-        "id": ticket.id,
-        "number": facts.number,
-        "service": ticket.service.code,
-        "office": ticket.office.code,
-        "issued_at": _iso(ticket.issued_at),
-        "status": ticket.status,
-        "position": facts.people_ahead,
-        "eta_minutes": facts.eta_minutes,
-        "priority": ticket.priority,
-        "priority_reason": ticket.priority_reason,
-        "token": ticket.token,
-        "url": public_url("kiosk.ticket_status", token=ticket.token),
-        "pdf_url": public_url("kiosk.ticket_pdf", token=ticket.token),
+        "id": issued.id,
+        "number": issued.display_number,
+        "service": issued.service.code,
+        "office": issued.office.code,
+        "issued_at": _iso(issued.issued_at),
+        "status": issued.status,
+        "position": place.people_ahead,
+        "eta_minutes": place.eta_minutes,
+        "priority": issued.priority,
+        "priority_reason": issued.priority_reason,
+        "token": issued.token,
+        "url": public_url("kiosk.ticket_status", token=issued.token),
+        "pdf_url": public_url("kiosk.ticket_pdf", token=issued.token),
     }
 
 
 @api_bp.post("/offices/<office_code>/tickets")
 @ticket_limit
 def issue(office_code: str):
-    office = office_or_404(office_code)
+    office = office_ref_or_404(office_code)
     if not devices.device_allowed(office, "kiosk"):
         raise Forbidden(_("Chỉ ki-ốt đã đăng ký của đơn vị mới được lấy số."), "device_not_paired")
     service, priority, reason, request_id = _parse_ticket_request(request.get_json(silent=True))
-    ticket, place = issue_ticket_with_place(
+    issued, place = issue_ticket_with_place(
         office, service, priority_reason=reason, request_id=request_id, priority=priority
     )
-    response = jsonify(ticket_json(ticket, place))
+    response = jsonify(issued_json(issued, place))
     response.status_code = 201
-    response.headers["Location"] = url_for("kiosk_api.ticket", token=ticket.token)
+    response.headers["Location"] = url_for("kiosk_api.ticket", token=issued.token)
     return response
 
 

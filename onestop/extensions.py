@@ -1,12 +1,11 @@
 """The extension objects, created once here and bound in create_app."""
 
+import functools
 import sqlite3
 from pathlib import Path
 
 from flask import Flask
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -14,6 +13,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+from onestop import ratelimit
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -35,7 +36,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address)
 
 
 @event.listens_for(Engine, "connect")
@@ -63,13 +63,34 @@ def _sqlite_on_begin(connection):
 def begin_write() -> None:
     """Open the session's transaction as a write transaction (BEGIN IMMEDIATE on SQLite).
 
-    Must be the first database access of the unit of work; on PostgreSQL row locks
-    (upserts, SELECT ... FOR UPDATE) do the serialising instead.
+    On SQLite it must be the first statement of its transaction, so a read transaction
+    still open is ended first. On PostgreSQL row locks (upserts, SELECT ... FOR UPDATE)
+    do the serialising, and each statement reads what is committed (READ COMMITTED):
+    the open transaction simply goes on, which saves two round trips.
     """
     session = db.session()
+    if session.get_bind().dialect.name != "sqlite":
+        return
     if session.in_transaction():
         session.rollback()
     session.connection(execution_options={"sqlite_write": True})
+
+
+@functools.cache
+def _autocommit(engine: Engine) -> Engine:
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def single_read_engine() -> Engine:
+    """The engine for a one-statement read outside the session (the board's 304 polls).
+
+    On PostgreSQL it runs in autocommit: the read is one round trip, with no BEGIN
+    before it and no ROLLBACK when the connection goes back to the pool. SQLite keeps
+    the engine as it is: its transactions are ours (above), and a read there costs no
+    round trip anyway.
+    """
+    engine = db.engine
+    return _autocommit(engine) if engine.dialect.name == "postgresql" else engine
 
 
 def init_app(app: Flask) -> None:
@@ -77,4 +98,4 @@ def init_app(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
+    ratelimit.init_app(app)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, select
 
 from onestop import clock
-from onestop.extensions import db
+from onestop.extensions import db, single_read_engine
 from onestop.models import Office
 from queues.models import BoardVersion, Counter, Ticket, TicketEvent
 from queues.waiting import service_summaries
@@ -40,7 +40,7 @@ def office_version(office_code: str) -> tuple[int, int] | None:
     counter or service change, so an unchanged version means an unchanged board.
     """
     # A plain connection, not the ORM session: this is the whole cost of a 304.
-    with db.engine.connect() as connection:
+    with single_read_engine().connect() as connection:
         row = connection.execute(OFFICE_VERSION, {"code": office_code.upper()}).first()
     return (row[0], row[1]) if row else None
 

@@ -4,15 +4,16 @@ import datetime as dt
 import hashlib
 import secrets
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, select, update
 
 from onestop import clock
 from onestop.exceptions import NotFound, ValidationError
 from onestop.extensions import begin_write, db
 from onestop.models import Office
+from onestop.ratelimit import remote_address
 from onestop.text import clean
 from queues.models import Counter, Device
 
@@ -92,8 +93,34 @@ def set_device_cookie(response, device: Device, secret: str):
     return response
 
 
-def current_device() -> Device | None:
-    """The paired, unrevoked device that sent this request, or None."""
+# What a request needs of the device that sent it; a row, not an ORM object: kiosks send
+# this with every screen and ticket, and a Core read costs a fraction of an ORM one.
+_DEVICE_OF_COOKIE = select(
+    *(
+        Device.__table__.c[name]
+        for name in ("id", "office_id", "kind", "counter_id", "name", "last_seen_at",
+                     "revoked_at", "secret_hash")
+    )
+).where(Device.__table__.c.id == bindparam("id"))
+
+
+def current_device() -> Row | None:
+    """The paired, unrevoked device that sent this request (its row), or None.
+
+    Looked up once a request: the rate limit's key and the view's check both ask.
+    """
+    if "device" not in g:
+        g.device = _device_of_cookie()
+    return g.device
+
+
+def rate_key() -> str:
+    """Rate-limit key of device writes: the paired device (kiosks may share one address)."""
+    device = current_device()
+    return f"device:{device.id}" if device is not None else f"address:{remote_address()}"
+
+
+def _device_of_cookie() -> Row | None:
     raw = request.cookies.get(COOKIE_NAME)
     if not raw:
         return None
@@ -101,13 +128,15 @@ def current_device() -> Device | None:
         data = _serializer().loads(raw)
     except BadSignature:
         return None
-    device = db.session.get(Device, data.get("id")) if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        return None
+    device = db.session.connection().execute(_DEVICE_OF_COOKIE, {"id": data["id"]}).first()
     if device is None or device.revoked_at is not None or device.secret_hash != _hash(str(data.get("secret"))):
         return None
     return device
 
 
-def mark_seen(device: Device) -> None:
+def mark_seen(device: Row) -> None:
     """Record that a paired device is in use (at most once per SEEN_RESOLUTION)."""
     now = clock.now()
     if device.last_seen_at is not None and now - device.last_seen_at < SEEN_RESOLUTION:
@@ -118,7 +147,7 @@ def mark_seen(device: Device) -> None:
     db.session.commit()
 
 
-def device_allowed(office: Office, kind: str = "kiosk", counter: Counter | None = None) -> bool:
+def device_allowed(office: Office | Row, kind: str = "kiosk", counter: Counter | None = None) -> bool:
     """Whether this request may write as a device of ``office`` (any browser in demo mode)."""
     if current_app.config["DEMO"]:
         return True

@@ -83,6 +83,8 @@ class Ticket(db.Model):
         UniqueConstraint("issued_service_id", "day", "number"),
         # The waiting list of a service, in the order call-next serves it.
         Index("ix_ticket_queue", "service_id", "day", "status", "priority", "issued_at"),
+        # The ticket at a counter today (call-next finishes it; the console shows it).
+        Index("ix_ticket_counter_day", "counter_id", "day", "status"),
         Index("ix_ticket_office_day", "office_id", "day"),
         # The reports select a period's called and finished tickets by office.
         Index("ix_ticket_office_called", "office_id", "called_at"),
@@ -107,7 +109,7 @@ class Ticket(db.Model):
     last_called_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"), index=True)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     recall_count: Mapped[int] = mapped_column(default=0)
     # Minutes waited in earlier services' queues before a transfer (each segment counts).
@@ -126,6 +128,18 @@ class Ticket(db.Model):
     def display_number(self) -> str:
         """The number as printed and announced: letter + three digits (A015), kept through transfers."""
         return f"{self.issued_service.letter}{self.number:03d}"
+
+
+# Today's waiting tickets in call order across services (priority first, then issue time):
+# call-next walks it and stops at the first ticket of a service its counter serves, no sort.
+Index(
+    "ix_ticket_call_order",
+    Ticket.day,
+    Ticket.status,
+    Ticket.priority.desc(),
+    Ticket.issued_at,
+    Ticket.id,
+)
 
 
 class TicketEvent(db.Model):

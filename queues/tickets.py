@@ -14,9 +14,10 @@ Exactness under concurrency (DESIGN.md section 4):
   FOR UPDATE SKIP LOCKED on PostgreSQL, so concurrent counters each get a
   different ticket; SQLite serialises writers.
 
-Lean hot paths (kiosk issue, call-next): reads (service, pace, the answer's
-related rows) happen before the write and its writer lock; the write is a few Core
-statements; the returned Ticket is built from what was written, not read back.
+Lean hot paths (kiosk issue, call-next): Core statements only, since an ORM read
+costs several times a Core one; reads (service, pace, the answer's related rows)
+happen before the write and its writer lock; the write is a few statements; the
+answer (a TicketRow) is built from what was written, not read back.
 
 Order of service: priority tickets first, then by original issue time — not by
 the time the ticket entered its current queue — so a transferred ticket keeps its
@@ -31,24 +32,24 @@ import datetime as dt
 import functools
 import secrets
 from contextlib import contextmanager
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import Date, bindparam, func, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import Date, Row, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
-from sqlalchemy.orm.attributes import set_committed_value
 
 from onestop import clock
-from onestop.exceptions import Conflict, Forbidden, NotFound, ValidationError
 from onestop.dbtypes import UTCDateTime
+from onestop.exceptions import Conflict, Forbidden, NotFound, ValidationError
 from onestop.extensions import db
 from onestop.models import Office, User, can_act_in
+from queues import waiting
 from queues.models import (
     PRIORITY_REASONS,
     BoardVersion,
@@ -59,7 +60,6 @@ from queues.models import (
     TicketEvent,
     counter_service,
 )
-from queues import waiting
 from queues.writelock import writing
 
 EVENT_KINDS = (
@@ -113,8 +113,9 @@ def _statements(dialect: str) -> SimpleNamespace:
             index_elements=["office_id"], set_={"version": BoardVersion.version + 1}
         )
     )
-    ticket, event, counter, service = (
-        Ticket.__table__, TicketEvent.__table__, Counter.__table__, Service.__table__
+    ticket, event, counter, service, office = (
+        Ticket.__table__, TicketEvent.__table__, Counter.__table__, Service.__table__,
+        Office.__table__,
     )
     at = bindparam("at", type_=UTCDateTime())
     today = bindparam("today", type_=Date())
@@ -133,7 +134,23 @@ def _statements(dialect: str) -> SimpleNamespace:
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
+    service_columns = [
+        service.c[name]
+        for name in ("id", "office_id", "code", "letter", "name", "active", "default_service_min")
+    ]
     return SimpleNamespace(
+        service_by_code=select(*service_columns).where(
+            service.c.office_id == bindparam("office_id"), service.c.code == bindparam("code")
+        ),
+        service_by_id=select(*service_columns).where(service.c.id == bindparam("id")),
+        services_of_office=select(*service_columns).where(
+            service.c.office_id == bindparam("office_id")
+        ),
+        office_by_id=select(office.c.id, office.c.code).where(office.c.id == bindparam("id")),
+        counter_by_id=select(
+            counter.c.id, counter.c.number, counter.c.office_id, counter.c.active
+        ).where(counter.c.id == bindparam("id")),
+        ticket_of_request=select(ticket).where(ticket.c.request_id == bindparam("request_id")),
         next_number=next_number,
         bump_board=bump_board,
         insert_ticket=insert(ticket).returning(ticket.c.id),
@@ -145,7 +162,8 @@ def _statements(dialect: str) -> SimpleNamespace:
         .where(
             ticket.c.counter_id == bindparam("counter"),
             ticket.c.day == today,
-            ticket.c.status.in_(("called", "serving")),
+            # Two comparisons, not IN: an IN list is rendered anew at every execution.
+            or_(ticket.c.status == "called", ticket.c.status == "serving"),
             ticket.c.id != bindparam("keep"),
         )
         .values(status="done", finished_at=at)
@@ -175,28 +193,15 @@ def _bump_board(office_id: int) -> None:
 
 
 def _end_reads() -> None:
-    """End the request's read transaction before a write takes the writer lock.
+    """On SQLite, end the request's read transaction before a write takes the writer lock.
 
     Committed, not rolled back: with expire_on_commit=False the objects it loaded
     (office, service, counter, officer) stay loaded, so nothing is read again later.
+    PostgreSQL needs no such break (see begin_write).
     """
     session = db.session()
-    if session.in_transaction():
+    if session.in_transaction() and _dialect() == "sqlite":
         session.commit()
-
-
-def _adopt(values: dict, **related) -> Ticket:
-    """The session's Ticket for a row a Core statement just wrote, without reading it back.
-
-    ``values`` holds every column; ``related`` the loaded objects its relationships
-    point to, so serialising the ticket costs no lazy load.
-    """
-    ticket = Ticket(**values)
-    make_transient_to_detached(ticket)
-    ticket = db.session.merge(ticket, load=False)
-    for name, value in related.items():
-        set_committed_value(ticket, name, value)
-    return ticket
 
 
 def bump_board(office_id: int) -> None:
@@ -261,6 +266,32 @@ def _minutes(delta: dt.timedelta) -> float:
 # --- issuing -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TicketRow:
+    """A ticket as a write just left it, read back from nothing (the hot paths' answer).
+
+    It reads like a Ticket: ``values`` holds every column (``row.token``, ``row.status``
+    ... as attributes), ``service``, ``office`` and ``counter`` are rows of what it
+    points to, ``letter`` is the letter of the service that gave its number.
+    """
+
+    values: dict
+    service: Row
+    letter: str
+    office: Row | Office
+    counter: Row | None = None
+
+    def __getattr__(self, name: str):
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def display_number(self) -> str:
+        return f"{self.letter}{self.values['number']:03d}"
+
+
 def issue_ticket(
     office: Office,
     service_code: str,
@@ -276,88 +307,92 @@ def issue_ticket(
     gave, so a double tap or a retried request never gives two tickets. A ticket
     is a priority one when it has a reason, or when ``priority`` says so without one.
     """
-    return _issue(office, service_code, priority_reason, request_id, False, priority)[0]
+    issued, _place = issue_ticket_with_place(
+        office, service_code, priority_reason, request_id, priority=priority
+    )
+    return db.session.get(Ticket, issued.id)
 
 
 def issue_ticket_with_place(
-    office: Office,
+    office: Office | Row,
     service_code: str,
     priority_reason: str | None = None,
     request_id: str | None = None,
     *,
     priority: bool = False,
-) -> tuple[Ticket, waiting.Place | None]:
-    """``issue_ticket``, plus the people ahead and the estimated wait the kiosk shows at once.
+) -> tuple[TicketRow, waiting.Place]:
+    """``issue_ticket`` for the kiosk's hot path: the ticket as written, and where it stands.
 
-    People ahead are counted inside the issuing transaction, so they are exact for
-    this ticket; the service's pace is read before it, outside SQLite's writer lock.
+    Core statements only (an ORM read costs several times more), and nothing is read
+    back. People ahead are counted inside the issuing transaction, so they are exact
+    for this ticket; the service's pace is read before it, outside SQLite's writer lock.
     """
-    ticket, place = _issue(office, service_code, priority_reason, request_id, True, priority)
-    return ticket, place if place is not None else waiting.place(ticket)
-
-
-def _issue(
-    office: Office,
-    service_code: str,
-    priority_reason: str | None,
-    request_id: str | None,
-    with_place: bool,
-    priority: bool = False,
-) -> tuple[Ticket, waiting.Place | None]:
     office_id = office.id
     if priority_reason is not None and priority_reason not in PRIORITY_REASONS:
         raise ValidationError({"priority_reason": _("Lý do ưu tiên không hợp lệ.")})
     if request_id is not None and not (0 < len(request_id) <= REQUEST_ID_MAX):
         raise ValidationError({"request_id": _("Mã yêu cầu không hợp lệ.")})
+    statements = _statements(_dialect())
     # Reads first, in the request's read transaction: the write below holds SQLite's
     # single writer lock (and PostgreSQL's row locks) for its own statements only.
+    connection = db.session.connection()
     if request_id is not None:
-        existing = _ticket_of_request(request_id, office_id)
+        existing = _issued_for_request(request_id, office)
         if existing is not None:
-            return existing, None
-    service = db.session.scalar(
-        select(Service).where(Service.office_id == office_id, Service.code == str(service_code))
-    )
+            return existing
+    service = connection.execute(
+        statements.service_by_code, {"office_id": office_id, "code": str(service_code)}
+    ).first()
     if service is None:
         raise NotFound(_("Không tìm thấy dịch vụ này."))
     if not service.active:
         raise Conflict(
             _("Dịch vụ «%(name)s» đang tạm ngừng nhận số.", name=service.name), "service_closed"
         )
-    pace = waiting.pace(service) if with_place else None
+    pace = waiting.pace(service)
     _end_reads()
     try:
         values, ahead = _write_ticket(
-            service, priority_reason, request_id, with_place, priority or priority_reason is not None
+            service, priority_reason, request_id, priority or priority_reason is not None
         )
     except IntegrityError:
         # A request with the same request_id won the race: give its ticket (the upsert of
         # the number was rolled back with this transaction, so no number is lost).
-        existing = _ticket_of_request(request_id, office_id) if request_id is not None else None
+        existing = _issued_for_request(request_id, office) if request_id is not None else None
         if existing is None:
             raise
-        return existing, None
-    ticket = _adopt(values, service=service, issued_service=service, office=office, counter=None)
-    return ticket, pace.place(ahead) if pace is not None else None
+        return existing
+    return TicketRow(values, service, service.letter, office), pace.place(ahead)
 
 
-def _ticket_of_request(request_id: str, office_id: int) -> Ticket | None:
-    ticket = db.session.scalar(select(Ticket).where(Ticket.request_id == request_id))
-    if ticket is not None and ticket.office_id != office_id:
+def _issued_for_request(
+    request_id: str, office: Office | Row
+) -> tuple[TicketRow, waiting.Place] | None:
+    """The ticket an earlier request with this id was given, and where it stands now."""
+    statements = _statements(_dialect())
+    connection = db.session.connection()
+    row = connection.execute(statements.ticket_of_request, {"request_id": request_id}).first()
+    if row is None:
+        return None
+    if row.office_id != office.id:
         raise Conflict(_("Mã yêu cầu đã được dùng ở đơn vị khác."), "request_reused")
-    return ticket
+    values = dict(row._mapping)
+    service = connection.execute(statements.service_by_id, {"id": row.service_id}).one()
+    letter = connection.execute(statements.service_by_id, {"id": row.issued_service_id}).one().letter
+    ahead = 0
+    if values["status"] == "waiting":
+        ahead = waiting.position_of(
+            connection, row.service_id, row.day, row.priority, row.issued_at, row.id
+        )
+    return TicketRow(values, service, letter, office), waiting.pace(service).place(ahead)
 
 
 def _write_ticket(
-    service: Service,
-    priority_reason: str | None,
-    request_id: str | None,
-    with_place: bool,
-    priority: bool,
-) -> tuple[dict, int | None]:
+    service: Row, priority_reason: str | None, request_id: str | None, priority: bool
+) -> tuple[dict, int]:
     """The issuing transaction: number, ticket, "issued" event, board version; Core statements only.
 
-    Returns the ticket's column values and, when asked, the people ahead of it.
+    Returns the ticket's column values and the people ahead of it.
     """
     service_id, office_id = service.id, service.office_id
     statements = _statements(_dialect())
@@ -403,11 +438,7 @@ def _write_ticket(
                 "note": priority_reason or "",
             },
         )
-        ahead = None
-        if with_place:
-            ahead = waiting.position_of(
-                connection, service_id, day, values["priority"], now, values["id"]
-            )
+        ahead = waiting.position_of(connection, service_id, day, priority, now, values["id"])
         connection.execute(statements.bump_board, {"office_id": office_id})
         db.session.commit()
     return values, ahead
@@ -478,23 +509,37 @@ def _mark_called(
 
 
 def call_next(counter: Counter, officer: User) -> Ticket | None:
+    """``call_next_row``, answered with the session's Ticket (pages and scripts)."""
+    called = call_next_row(counter.id, officer)
+    if called is None:
+        return None
+    return db.session.get(Ticket, called.id, populate_existing=True)
+
+
+def call_next_row(counter_id: int, officer: User) -> TicketRow | None:
     """Call the next waiting ticket of the counter's open services; None when nobody waits.
 
     Priority tickets first, then by issue time. The ticket the counter was serving,
     if any, is finished first. In the write transaction: lock the counter, finish its
     ticket, take and mark the first waiting one in a single UPDATE (FOR UPDATE SKIP
-    LOCKED on PostgreSQL), insert the events, bump the board.
+    LOCKED on PostgreSQL), insert the events, bump the board. Core statements only,
+    as for issuing: counters press this all day.
     """
-    counter_id, office_id, officer_id = counter.id, counter.office_id, officer.id
+    officer_id = officer.id
+    statements = _statements(_dialect())
+    # Read before the write: the counter, and what the answer shows (service, office).
+    connection = db.session.connection()
+    counter = connection.execute(statements.counter_by_id, {"id": counter_id}).first()
+    if counter is None or not counter.active:
+        raise NotFound(_("Không tìm thấy quầy."))
+    office_id = counter.office_id
     _check_scope(officer, office_id)
-    # Read before the write: what the answer shows of the ticket (its service, its office).
+    office = connection.execute(statements.office_by_id, {"id": office_id}).one()
     services = {
         service.id: service
-        for service in db.session.scalars(select(Service).where(Service.office_id == office_id))
+        for service in connection.execute(statements.services_of_office, {"office_id": office_id})
     }
-    office = db.session.get(Office, office_id)
     _end_reads()
-    statements = _statements(_dialect())
     with writing():
         connection = db.session.connection()
         _lock_counter(connection, counter_id)
@@ -516,12 +561,12 @@ def call_next(counter: Counter, officer: User) -> Ticket | None:
     _forget([event["ticket_id"] for event in events if event["kind"] == "finished"])
     if called is None:
         return None
-    return _adopt(
+    return TicketRow(
         dict(called._mapping),
-        service=services[called.service_id],
-        issued_service=services[called.issued_service_id],
-        office=office,
-        counter=counter,
+        services[called.service_id],
+        services[called.issued_service_id].letter,
+        office,
+        counter,
     )
 
 
