@@ -59,7 +59,9 @@ def _database_url(url: str) -> str:
 def _engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 15}}
-    return {"pool_size": 10, "max_overflow": 5, "pool_pre_ping": True}
+    # No pre-ping: it costs a round trip on every request. A connection the server
+    # dropped (a restart) fails one request, and SQLAlchemy then renews the whole pool.
+    return {"pool_size": 10, "max_overflow": 5, "pool_recycle": 3600}
 
 
 def _secret_key(instance_path: str) -> str:

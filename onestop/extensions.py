@@ -1,16 +1,15 @@
 """The extension objects, created once here and bound in create_app."""
 
-import functools
 import sqlite3
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -60,6 +59,9 @@ def _sqlite_on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+SINGLE_READ_ENGINE = "onestop.single_read_engine"
+
+
 def begin_write() -> None:
     """Open the session's transaction as a write transaction (BEGIN IMMEDIATE on SQLite).
 
@@ -76,25 +78,26 @@ def begin_write() -> None:
     session.connection(execution_options={"sqlite_write": True})
 
 
-@functools.cache
-def _autocommit(engine: Engine) -> Engine:
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
-
-
 def single_read_engine() -> Engine:
     """The engine for a one-statement read outside the session (the board's 304 polls).
 
-    On PostgreSQL it runs in autocommit: the read is one round trip, with no BEGIN
-    before it and no ROLLBACK when the connection goes back to the pool. SQLite keeps
-    the engine as it is: its transactions are ours (above), and a read there costs no
-    round trip anyway.
+    On PostgreSQL, a small pool of its own whose connections are in autocommit from
+    the start: the read is one round trip, with no BEGIN before it and no ROLLBACK
+    after it (switching a shared pool's connection to autocommit and back at each
+    checkout cost more than the query). SQLite keeps the app's engine: its
+    transactions are ours (above), and a read there costs no round trip anyway.
     """
-    engine = db.engine
-    return _autocommit(engine) if engine.dialect.name == "postgresql" else engine
+    return current_app.extensions.get(SINGLE_READ_ENGINE) or db.engine
 
 
 def init_app(app: Flask) -> None:
     db.init_app(app)
+    with app.app_context():
+        url = db.engine.url
+    if url.get_backend_name() == "postgresql":
+        app.extensions[SINGLE_READ_ENGINE] = create_engine(
+            url, isolation_level="AUTOCOMMIT", pool_size=4, max_overflow=4, pool_recycle=3600
+        )
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)

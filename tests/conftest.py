@@ -10,7 +10,7 @@ from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
 from onestop import clock, create_app
-from onestop.extensions import db
+from onestop.extensions import db, single_read_engine
 from onestop.models import Office, User
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -67,6 +67,7 @@ def app(request, tmp_path):
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+        single_read_engine().dispose()
 
 
 @pytest.fixture
