@@ -55,8 +55,10 @@ def _sqlite_on_begin(connection):
     if connection.dialect.name == "sqlite":
         # A write transaction takes SQLite's single writer lock up front, so two
         # writers queue instead of failing on a stale snapshot; reads stay shared.
-        write = connection.get_execution_options().get("sqlite_write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get("single_read"):
+            return  # one statement, in SQLite's own autocommit: no BEGIN, nothing to roll back
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_write") else "BEGIN")
 
 
 SINGLE_READ_ENGINE = "onestop.single_read_engine"
@@ -81,23 +83,26 @@ def begin_write() -> None:
 def single_read_engine() -> Engine:
     """The engine for a one-statement read outside the session (the board's 304 polls).
 
-    On PostgreSQL, a small pool of its own whose connections are in autocommit from
-    the start: the read is one round trip, with no BEGIN before it and no ROLLBACK
-    after it (switching a shared pool's connection to autocommit and back at each
-    checkout cost more than the query). SQLite keeps the app's engine: its
-    transactions are ours (above), and a read there costs no round trip anyway.
+    The statement runs alone, with no BEGIN before it and no ROLLBACK after it. On
+    PostgreSQL that is a small pool of its own whose connections are in autocommit
+    from the start (switching a shared pool's connection to autocommit and back at
+    each checkout cost more than the query); on SQLite, the app's engine with our
+    BEGIN left out (see _sqlite_on_begin).
     """
-    return current_app.extensions.get(SINGLE_READ_ENGINE) or db.engine
+    return current_app.extensions[SINGLE_READ_ENGINE]
 
 
 def init_app(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
-        url = db.engine.url
-    if url.get_backend_name() == "postgresql":
+        engine = db.engine
+    if engine.dialect.name == "postgresql":
         app.extensions[SINGLE_READ_ENGINE] = create_engine(
-            url, isolation_level="AUTOCOMMIT", pool_size=4, max_overflow=4, pool_recycle=3600
+            engine.url, isolation_level="AUTOCOMMIT", pool_size=4, max_overflow=4,
+            pool_recycle=3600,
         )
+    else:
+        app.extensions[SINGLE_READ_ENGINE] = engine.execution_options(single_read=True)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
