@@ -112,7 +112,13 @@ def console():
 @bp.get("/counter/live")
 @role_required(*STAFF)
 def console_live():
-    counter = _required_counter()
+    counter = _my_counter()
+    if counter is None and is_htmx():
+        # Signed out elsewhere (another tab, a supervisor): back to the counter picker
+        # rather than an error at every poll.
+        return Response(status=204, headers={"HX-Redirect": url_for("queues.console")})
+    if counter is None:
+        return redirect(url_for("queues.console"), 303)
     context = _console_context(counter)
     if not is_htmx():
         return render_template("queues/console.html", **context)

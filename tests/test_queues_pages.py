@@ -402,3 +402,10 @@ def test_the_poll_resends_the_current_panel_only_when_its_ticket_moved(client, a
     hall["clock"](dt.datetime(2026, 11, 28, 1, 15, tzinfo=dt.UTC))  # the next morning
     rolled = poll(shown(own))
     assert 'id="console-current"' in rolled and "Chưa có công dân tại quầy" in rolled
+
+
+def test_a_console_signed_out_elsewhere_goes_back_to_the_counter_picker(client, at_counter):
+    client.post("/counter/sign-out")  # as from another tab
+    response = client.get("/counter/live", headers=HTMX)
+    assert response.status_code == 204 and response.headers["HX-Redirect"] == "/counter"
+    assert client.get("/counter/live").headers["Location"].endswith("/counter")
