@@ -159,6 +159,24 @@ def login_page(live_server):
     return log_in
 
 
+@pytest.fixture
+def open_console(new_context, live_server, login_page):
+    """An officer's counter console in a new browser, signed in at counter ``number``."""
+    from playwright.sync_api import expect
+
+    def open_(username: str, number: int):
+        page = new_context(viewport={"width": 1440, "height": 1000}).new_page()
+        login_page(page, username)
+        page.goto(f"{live_server}/counter")
+        if page.locator("form.pick").count():
+            page.locator("form.pick", has_text=f"Quầy {number}").get_by_role("button").click()
+        expect(page.locator("#console-current")).to_be_visible()
+        page.wait_for_load_state("load")  # the deferred htmx and console.js are running
+        return page
+
+    return open_
+
+
 def pytest_terminal_summary(terminalreporter):
     if SHOTS.exists() and any(SHOTS.iterdir()):
         terminalreporter.write_line(f"browser screenshots: {SHOTS}")

@@ -9,16 +9,9 @@ OFFICER = "vy-dta-officer"
 
 
 @pytest.fixture
-def console(new_context, live_server, login_page):
+def console(open_console):
     """The officer's console, open in one browser."""
-    page = new_context(viewport={"width": 1440, "height": 1000}).new_page()
-    login_page(page, OFFICER)
-    page.goto(f"{live_server}/counter")
-    if page.locator("form.pick").count():
-        page.locator("form.pick", has_text="Quầy 1").get_by_role("button").click()
-    expect(page.locator("#console-current")).to_be_visible()
-    page.wait_for_load_state("load")  # the deferred htmx is polling
-    return page
+    return open_console(OFFICER, 1)
 
 
 @pytest.fixture

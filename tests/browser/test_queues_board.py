@@ -42,17 +42,8 @@ def board(new_context, live_server):
 
 
 @pytest.fixture
-def officer(new_context, live_server, login_page):
-    page = new_context(viewport={"width": 1440, "height": 1000}).new_page()
-    login_page(page, OFFICER)
-    page.goto(f"{live_server}/counter")
-    if page.locator("form.pick").count():
-        page.locator("form.pick", has_text="Quầy 2").get_by_role("button").click()
-    expect(page.locator("#console-current")).to_be_visible()
-    page.wait_for_load_state(
-        "load"
-    )  # the deferred htmx and console.js (keyboard shortcuts) are running
-    return page
+def officer(open_console):
+    return open_console(OFFICER, 2)
 
 
 def issue(page, live_server, service="ho-tich") -> str:
