@@ -37,8 +37,8 @@ from onestop.pdf import qr_svg
 from onestop.text import clean
 from queues import devices
 from queues.models import Counter, Device, Ticket
-from queues.tickets import issue_ticket, ticket_by_token
-from queues.waiting import service_summaries
+from queues.tickets import issue_ticket_with_place, ticket_by_token
+from queues.waiting import Place, service_summaries
 
 bp = Blueprint("kiosk", __name__)
 
@@ -90,7 +90,7 @@ def issue(office_code: str):
     office = office_or_404(office_code)
     if not devices.device_allowed(office, "kiosk"):
         raise Forbidden(_("Màn hình này chưa được đăng ký là ki-ốt."))
-    ticket = issue_ticket(
+    issued, place = issue_ticket_with_place(
         office,
         clean(request.form.get("service")),
         priority_reason=clean(request.form.get("priority_reason")) or None,
@@ -98,9 +98,10 @@ def issue(office_code: str):
     )
     if not is_htmx():
         return redirect(
-            url_for("kiosk.ticket_screen", office_code=office.code, token=ticket.token), 303
+            url_for("kiosk.ticket_screen", office_code=office.code, token=issued.token), 303
         )
-    return render_template("kiosk/_ticket.html", **_ticket_screen_context(office, ticket))
+    ticket = db.session.get(Ticket, issued.id)
+    return render_template("kiosk/_ticket.html", **_ticket_screen_context(office, ticket, place))
 
 
 @bp.get("/kiosk/<office_code>/tickets/<token>")
@@ -112,12 +113,12 @@ def ticket_screen(office_code: str, token: str):
     return render_template("kiosk/ticket.html", **_ticket_screen_context(office, ticket))
 
 
-def _ticket_screen_context(office: Office, ticket: Ticket) -> dict:
+def _ticket_screen_context(office: Office, ticket: Ticket, place: Place | None = None) -> dict:
     device = devices.current_device()
     return _screen_context(
         office,
         device,
-        facts=ticket_facts(ticket),
+        facts=ticket_facts(ticket, place),
         qr=qr_svg(public_url("kiosk.ticket_status", token=ticket.token)),
         # Only a kiosk really paired (not any browser of a demo) prints by itself.
         autoprint=device is not None and device.kind == "kiosk",
