@@ -5,12 +5,12 @@ import datetime as dt
 from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
 
-from kiosk.citizen import office_ref_or_404, public_url, ticket_facts
+from kiosk.citizen import public_url, ticket_facts
 from kiosk.limits import ticket_limit
 from onestop.exceptions import DomainError, Forbidden
 from onestop.extensions import csrf
 from queues import devices
-from queues.tickets import TicketRow, issue_ticket_with_place, ticket_by_token
+from queues.tickets import TicketRow, issue_ticket_with_place, office_and_service, ticket_by_token
 from queues.waiting import Place
 
 api_bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1")
@@ -72,10 +72,12 @@ def issued_json(issued: TicketRow, place: Place) -> dict:
 @api_bp.post("/offices/<office_code>/tickets")
 @ticket_limit
 def issue(office_code: str):
-    office = office_ref_or_404(office_code)
+    service_code, priority, reason, request_id = _parse_ticket_request(
+        request.get_json(silent=True)
+    )
+    office, service = office_and_service(office_code, service_code)
     if not devices.device_allowed(office, "kiosk"):
         raise Forbidden(_("Chỉ ki-ốt đã đăng ký của đơn vị mới được lấy số."), "device_not_paired")
-    service, priority, reason, request_id = _parse_ticket_request(request.get_json(silent=True))
     issued, place = issue_ticket_with_place(
         office, service, priority_reason=reason, request_id=request_id, priority=priority
     )

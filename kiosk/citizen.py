@@ -6,7 +6,7 @@ from typing import NoReturn
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from onestop import clock
@@ -130,17 +130,6 @@ def office_or_404(code: str) -> Office:
     office = db.session.scalar(
         select(Office).where(Office.code == code.upper(), Office.active.is_(True))
     )
-    return office if office is not None else _no_office(code)
-
-
-_ACTIVE_OFFICE_REF = select(Office.id, Office.code).where(
-    Office.code == bindparam("code"), Office.active.is_(True)
-)
-
-
-def office_ref_or_404(code: str) -> Row:
-    """Only the id and code of the active office with this code: all the ticket API needs."""
-    office = db.session.connection().execute(_ACTIVE_OFFICE_REF, {"code": code.upper()}).first()
     return office if office is not None else _no_office(code)
 
 

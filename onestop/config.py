@@ -31,6 +31,8 @@ DEFAULTS = {
     "PDF_FONT": None,
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    # PostgreSQL only: board versions heard by LISTEN/NOTIFY, so a board's 304 reads nothing.
+    "BOARD_NOTIFICATIONS": True,
 }
 
 # Environment names fixed by DESIGN.md section 7, mapped to config keys.

@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, func, select
 from onestop import clock
 from onestop.extensions import db, single_read_engine
 from onestop.models import Office
+from queues import board_watch
 from queues.models import BoardVersion, Counter, Ticket, TicketEvent
 from queues.waiting import service_summaries
 
@@ -34,14 +35,20 @@ OFFICE_VERSION = (
 
 
 def office_version(office_code: str) -> tuple[int, int] | None:
-    """(office id, board version) of an active office in one indexed query; None if unknown.
+    """(office id, board version) of an active office; None if unknown.
 
     The version is bumped in the same transaction as every ticket transition and
     counter or service change, so an unchanged version means an unchanged board.
+    On PostgreSQL the process's board watch usually knows it; else one indexed query.
     """
+    code = office_code.upper()
+    watch = board_watch.current()
+    heard = watch.version(code) if watch is not None else None
+    if heard is not None:
+        return heard
     # A plain connection, not the ORM session: this is the whole cost of a 304.
     with single_read_engine().connect() as connection:
-        row = connection.execute(OFFICE_VERSION, {"code": office_code.upper()}).first()
+        row = connection.execute(OFFICE_VERSION, {"code": code}).first()
     return (row[0], row[1]) if row else None
 
 

@@ -37,7 +37,7 @@ from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import Date, Row, bindparam, func, insert, or_, select, update
+from sqlalchemy import Date, Row, bindparam, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection
@@ -49,7 +49,7 @@ from onestop.dbtypes import UTCDateTime
 from onestop.exceptions import Conflict, Forbidden, NotFound, ValidationError
 from onestop.extensions import db
 from onestop.models import Office, User, can_act_in
-from queues import waiting
+from queues import board_watch, waiting
 from queues.models import (
     PRIORITY_REASONS,
     BoardVersion,
@@ -113,8 +113,28 @@ def _statements(dialect: str) -> SimpleNamespace:
             index_elements=["office_id"], set_={"version": BoardVersion.version + 1}
         )
     )
+    issue = count_and_bump = None
+    if dialect == "postgresql":
+        # The same round trip tells every process's board watch, at commit (board_watch).
+        bumped = bump_board.returning(BoardVersion.office_id, BoardVersion.version).cte("bumped")
+        notify = func.pg_notify(
+            board_watch.CHANNEL, func.concat(bumped.c.office_id, ":", bumped.c.version)
+        )
+        bump_board = select(notify).select_from(bumped)
+        issue = _issue_in_one_statement(next_number)
+        # People ahead of the new ticket, counted in a statement after the one that took
+        # its number (a snapshot that sees every ticket numbered before it), with the bump.
+        count_and_bump = {
+            priority: select(
+                waiting.position_query(priority).scalar_subquery(), notify
+            ).select_from(bumped)
+            for priority in (True, False)
+        }
     ticket, event, counter, service, office = (
-        Ticket.__table__, TicketEvent.__table__, Counter.__table__, Service.__table__,
+        Ticket.__table__,
+        TicketEvent.__table__,
+        Counter.__table__,
+        Service.__table__,
         Office.__table__,
     )
     at = bindparam("at", type_=UTCDateTime())
@@ -126,9 +146,7 @@ def _statements(dialect: str) -> SimpleNamespace:
     )
     first_waiting = (
         select(ticket.c.id)
-        .where(
-            ticket.c.service_id.in_(served), ticket.c.day == today, ticket.c.status == "waiting"
-        )
+        .where(ticket.c.service_id.in_(served), ticket.c.day == today, ticket.c.status == "waiting")
         .order_by(ticket.c.priority.desc(), ticket.c.issued_at, ticket.c.id)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -143,9 +161,21 @@ def _statements(dialect: str) -> SimpleNamespace:
         service_by_code=select(
             *service_columns,
             waiting.open_counters_of(service.c.id).scalar_subquery().label("open_counters"),
-        ).where(
-            service.c.office_id == bindparam("office_id"), service.c.code == bindparam("code")
-        ),
+        ).where(service.c.office_id == bindparam("office_id"), service.c.code == bindparam("code")),
+        # The office by its code and, joined, its service by its code (NULLs when none).
+        service_at_office=select(
+            office.c.id.label("at_office_id"),
+            office.c.code.label("at_office_code"),
+            *service_columns,
+            waiting.open_counters_of(service.c.id).scalar_subquery().label("open_counters"),
+        )
+        .select_from(
+            office.outerjoin(
+                service,
+                (service.c.office_id == office.c.id) & (service.c.code == bindparam("code")),
+            )
+        )
+        .where(office.c.code == bindparam("office_code"), office.c.active.is_(True)),
         service_by_id=select(*service_columns).where(service.c.id == bindparam("id")),
         services_of_office=select(*service_columns).where(
             service.c.office_id == bindparam("office_id")
@@ -157,6 +187,8 @@ def _statements(dialect: str) -> SimpleNamespace:
         ticket_of_request=select(ticket).where(ticket.c.request_id == bindparam("request_id")),
         next_number=next_number,
         bump_board=bump_board,
+        issue=issue,
+        count_and_bump=count_and_bump,
         insert_ticket=insert(ticket).returning(ticket.c.id),
         insert_event=insert(event),
         lock_counter=select(counter.c.number, counter.c.is_open, counter.c.active)
@@ -185,6 +217,60 @@ def _statements(dialect: str) -> SimpleNamespace:
         )
         .returning(*ticket.c),
     )
+
+
+ISSUED_COLUMNS = (
+    "office_id",
+    "service_id",
+    "issued_service_id",
+    "day",
+    "number",
+    "priority",
+    "priority_reason",
+    "status",
+    "issued_at",
+    "queued_at",
+    "called_at",
+    "last_called_at",
+    "started_at",
+    "finished_at",
+    "counter_id",
+    "officer_id",
+    "recall_count",
+    "waited_before_min",
+    "token",
+    "request_id",
+)
+
+
+def _issue_in_one_statement(next_number):
+    """PostgreSQL: the number, the ticket and its "issued" event in one round trip.
+
+    Data-modifying CTEs: the ticket takes the number the upsert returns, the event
+    the id the ticket insert returns. Answers (id, number).
+    """
+    ticket, event = Ticket.__table__, TicketEvent.__table__
+    number = next_number.cte("number")
+    value = {name: bindparam(name, type_=ticket.c[name].type) for name in ISSUED_COLUMNS}
+    value["number"] = number.c.last_number
+    issued = (
+        insert(ticket)
+        .from_select(ISSUED_COLUMNS, select(*(value[name] for name in ISSUED_COLUMNS)))
+        .returning(ticket.c.id, ticket.c.number)
+        .cte("issued")
+    )
+    issued_event = insert(event).from_select(
+        ("ticket_id", "office_id", "kind", "at", "service_id", "note"),
+        select(
+            issued.c.id,
+            value["office_id"],
+            literal("issued"),
+            value["issued_at"],
+            value["service_id"],
+            bindparam("note", type_=event.c.note.type),
+        ),
+    )
+    return select(issued.c.id, issued.c.number).add_cte(issued_event.cte("issued_event"))
 
 
 def _dialect() -> str:
@@ -317,9 +403,36 @@ def issue_ticket(
     return db.session.get(Ticket, issued.id)
 
 
+@dataclass(frozen=True)
+class OfficeRef:
+    """What the kiosk's ticket needs of an office: its id and code."""
+
+    id: int
+    code: str
+
+
+def office_and_service(office_code: str, service_code: str) -> tuple[OfficeRef, Row | None]:
+    """The active office with this code, and its service with that code (None if it has
+    none), with the service's open counters: one read for the kiosk API's ticket.
+
+    NotFound when there is no such active office.
+    """
+    row = (
+        db.session.connection()
+        .execute(
+            _statements(_dialect()).service_at_office,
+            {"office_code": office_code.upper(), "code": str(service_code)},
+        )
+        .first()
+    )
+    if row is None:
+        raise NotFound(_("Không tìm thấy đơn vị %(code)s.", code=office_code))
+    return OfficeRef(row.at_office_id, row.at_office_code), row if row.id is not None else None
+
+
 def issue_ticket_with_place(
-    office: Office | Row,
-    service_code: str,
+    office: Office | Row | OfficeRef,
+    service: str | Row | None,
     priority_reason: str | None = None,
     request_id: str | None = None,
     *,
@@ -327,9 +440,11 @@ def issue_ticket_with_place(
 ) -> tuple[TicketRow, waiting.Place]:
     """``issue_ticket`` for the kiosk's hot path: the ticket as written, and where it stands.
 
-    Core statements only (an ORM read costs several times more), and nothing is read
-    back. People ahead are counted inside the issuing transaction, so they are exact
-    for this ticket; the service's pace is read before it, outside SQLite's writer lock.
+    ``service`` is the service's code, or what ``office_and_service`` found (None: the
+    office has no such service). Core statements only (an ORM read costs several times
+    more), and nothing is read back. People ahead are counted inside the issuing
+    transaction, so they are exact for this ticket; the service's pace is read before
+    it, outside SQLite's writer lock.
     """
     office_id = office.id
     if priority_reason is not None and priority_reason not in PRIORITY_REASONS:
@@ -344,9 +459,10 @@ def issue_ticket_with_place(
         existing = _issued_for_request(request_id, office)
         if existing is not None:
             return existing
-    service = connection.execute(
-        statements.service_by_code, {"office_id": office_id, "code": str(service_code)}
-    ).first()
+    if isinstance(service, str):
+        service = connection.execute(
+            statements.service_by_code, {"office_id": office_id, "code": service}
+        ).first()
     if service is None:
         raise NotFound(_("Không tìm thấy dịch vụ này."))
     if not service.active:
@@ -403,15 +519,11 @@ def _write_ticket(
     with writing():
         connection = db.session.connection()
         now, day = clock.now(), clock.today()
-        number = connection.execute(
-            statements.next_number, {"service_id": service_id, "day": day}
-        ).scalar_one()
         values = {
             "office_id": office_id,
             "service_id": service_id,
             "issued_service_id": service_id,
             "day": day,
-            "number": number,
             "priority": priority,
             "priority_reason": priority_reason,
             "status": "waiting",
@@ -428,22 +540,26 @@ def _write_ticket(
             "token": secrets.token_urlsafe(16),
             "request_id": request_id,
         }
-        values["id"] = connection.execute(statements.insert_ticket, values).scalar_one()
-        connection.execute(
-            statements.insert_event,
-            {
-                "ticket_id": values["id"],
-                "office_id": office_id,
-                "kind": "issued",
-                "at": now,
-                "counter_id": None,
-                "officer_id": None,
-                "service_id": service_id,
-                "note": priority_reason or "",
-            },
-        )
-        ahead = waiting.position_of(connection, service_id, day, priority, now, values["id"])
-        connection.execute(statements.bump_board, {"office_id": office_id})
+        note = priority_reason or ""
+        if statements.issue is not None:
+            # PostgreSQL: three round trips, the commit included (see _issue_in_one_statement).
+            values["id"], values["number"] = connection.execute(
+                statements.issue, {**values, "note": note}
+            ).one()
+            ahead = connection.execute(
+                statements.count_and_bump[priority], {**values, "id": values["id"]}
+            ).scalar_one()
+        else:
+            values["number"] = connection.execute(
+                statements.next_number, {"service_id": service_id, "day": day}
+            ).scalar_one()
+            values["id"] = connection.execute(statements.insert_ticket, values).scalar_one()
+            connection.execute(
+                statements.insert_event,
+                _event_row(values["id"], office_id, service_id, "issued", now, None, None, note),
+            )
+            ahead = waiting.position_of(connection, service_id, day, priority, now, values["id"])
+            connection.execute(statements.bump_board, {"office_id": office_id})
         db.session.commit()
     return values, ahead
 
@@ -464,8 +580,9 @@ def _close_current(
         {"counter": counter_id, "today": clock.today(), "at": now, "keep": keep},
     ).all()
     return [
-        _event_row(row.id, row.office_id, row.service_id, "finished", now, counter_id, officer_id,
-                   "auto")
+        _event_row(
+            row.id, row.office_id, row.service_id, "finished", now, counter_id, officer_id, "auto"
+        )
         for row in closed
     ]
 
@@ -555,8 +672,15 @@ def call_next_row(counter_id: int, officer: User) -> TicketRow | None:
         ).first()
         if called is not None:
             events.append(
-                _event_row(called.id, called.office_id, called.service_id, "called", now,
-                           counter_id, officer_id)
+                _event_row(
+                    called.id,
+                    called.office_id,
+                    called.service_id,
+                    "called",
+                    now,
+                    counter_id,
+                    officer_id,
+                )
             )
         if events:
             connection.execute(statements.insert_event, events)

@@ -29,7 +29,8 @@ MIN_SAMPLES = 3
 SERVICE_MIN_CLAMP = (1.0, 60.0)
 
 
-def _position_query(priority: bool):
+def position_query(priority: bool):
+    """Waiting tickets ahead of the one given by bound values (service_id, day, issued_at, id)."""
     same_queue = (
         (Ticket.service_id == bindparam("service_id"))
         & (Ticket.day == bindparam("day"))
@@ -45,8 +46,8 @@ def _position_query(priority: bool):
 
 # Built once: the kiosk asks them with every ticket, and building a statement costs more than
 # running it.
-POSITION_OF_PRIORITY = _position_query(True)
-POSITION_OF_NORMAL = _position_query(False)
+POSITION_OF_PRIORITY = position_query(True)
+POSITION_OF_NORMAL = position_query(False)
 _BEGAN = func.coalesce(Ticket.started_at, Ticket.last_called_at)
 # The latest finished tickets of a service today: ix_ticket_queue narrows to them.
 RECENT_SERVICE_TIMES = (
@@ -71,6 +72,8 @@ OPEN_COUNTERS = (
     )
     .group_by(counter_service.c.service_id)
 )
+
+
 def open_counters_of(service_id) -> Select:
     """Open, active counters serving a service: a query, or a column with a correlated id."""
     return (
@@ -167,9 +170,11 @@ def pace(service: Service | Row, open_counters: int | None = None) -> Pace:
     # Core reads on the session's connection: the ORM's execution layer would add
     # more than the queries cost, on the kiosk's hot path.
     if open_counters is None:
-        open_counters = db.session.connection().execute(
-            OPEN_COUNTERS_OF_SERVICE, {"service_id": service.id}
-        ).scalar_one()
+        open_counters = (
+            db.session.connection()
+            .execute(OPEN_COUNTERS_OF_SERVICE, {"service_id": service.id})
+            .scalar_one()
+        )
     return Pace(_mean_service_minutes(service), open_counters)
 
 

@@ -12,6 +12,7 @@ from werkzeug.security import generate_password_hash
 from onestop import clock, create_app
 from onestop.extensions import db, single_read_engine
 from onestop.models import Office, User
+from queues import board_watch
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 PASSWORD = "correct-horse"
@@ -48,6 +49,8 @@ def app(request, tmp_path):
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
             "PUBLIC_URL": "http://onestop.test",
+            # Each test sees a change at once; tests/test_board_watch.py turns it on.
+            "BOARD_NOTIFICATIONS": False,
         }
     )
     app.instance_path = str(tmp_path)
@@ -65,6 +68,8 @@ def app(request, tmp_path):
         db.create_all()
         yield app
         db.session.remove()
+        if (watch := app.extensions.get(board_watch.EXTENSION_KEY)) is not None:
+            watch.stop()
         db.drop_all()
         db.engine.dispose()
         single_read_engine().dispose()

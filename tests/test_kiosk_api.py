@@ -171,5 +171,5 @@ def test_issuing_reads_the_device_once_and_nothing_after_its_commit(kiosk, hall)
     assert response.status_code == 201 and response.get_json()["position"] == 0
     assert sum(s.startswith("SELECT DEVICE.") for s in statements) == 1
     # the answer is built from what the issuing transaction wrote: no read follows the bump
-    bump = max(i for i, s in enumerate(statements) if s.startswith("INSERT INTO BOARD_VERSION"))
+    bump = max(i for i, s in enumerate(statements) if "INSERT INTO BOARD_VERSION" in s)
     assert not any(s.startswith(("SELECT", "BEGIN")) for s in statements[bump + 1 :])
