@@ -29,6 +29,7 @@ duplicate. Call-next, the paced phase and the full renders stay on the Python cl
 """
 
 import argparse
+import gc
 import http.client
 import json
 import multiprocessing
@@ -43,6 +44,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,10 +53,10 @@ OFFICE = "VY"
 
 
 def served_app():
-    """The gunicorn entry point: the real app plus one minimal endpoint (the ceiling, phase d)."""
-    from onestop import create_app
+    """The gunicorn entry point: the production one (wsgi.py) plus one minimal endpoint (the
+    ceiling, phase d)."""
+    from wsgi import app
 
-    app = create_app()
     app.add_url_rule("/_bench/ping", "bench_ping", lambda: "ok")
     return app
 
@@ -310,6 +312,21 @@ def load(
     return results, time.perf_counter() - started
 
 
+@contextmanager
+def _no_collection_pauses():
+    """For client threads in this process, which holds the whole app (it prepared the
+    database): a full garbage collection here stalled every client at once, and counted
+    as the server's latency."""
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
 def call_next_until_empty(port, counters, token, deadline):
     """K counters, one thread each, pressing call-next until the queue answers 204."""
     results, called = [], []
@@ -333,10 +350,11 @@ def call_next_until_empty(port, counters, token, deadline):
 
     threads = [threading.Thread(target=counter_loop, args=(c,)) for c in counters]
     started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with _no_collection_pauses():
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     return results, time.perf_counter() - started, called
 
 
@@ -467,13 +485,12 @@ def paced(port, seconds, rate, kiosks, ticket_headers, bodies, counters, token):
             due += interval
         connection.close()
 
-    threads = [
-        threading.Thread(target=client, args=(i, *spec)) for i, spec in enumerate(clients)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    threads = [threading.Thread(target=client, args=(i, *spec)) for i, spec in enumerate(clients)]
+    with _no_collection_pauses():
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     return {kind: figures(rows, seconds) for kind, rows in results.items()}
 
 
@@ -548,6 +565,7 @@ def main() -> None:
         # Warm-up, not measured: each worker's first requests import and compile lazily.
         for path in ("/_bench/ping", f"/board/{OFFICE}/live", f"/api/v1/offices/{OFFICE}/board"):
             load(port, "GET", path, 400, 8, 1, deadline())
+
         def ceiling_now():
             # Measured again before each phase: on a shared machine the ceiling drifts.
             return poll("/_bench/ping", args.ceiling_requests)
@@ -581,8 +599,14 @@ def main() -> None:
 
         kiosks = c - len(setup["counters"])
         steady = paced(
-            port, args.paced_seconds, args.paced_rate, kiosks, ticket_headers, bodies,
-            setup["counters"], setup["token"],
+            port,
+            args.paced_seconds,
+            args.paced_rate,
+            kiosks,
+            ticket_headers,
+            bodies,
+            setup["counters"],
+            setup["token"],
         )
         share = args.paced_rate / c
         rows.append(
