@@ -19,7 +19,9 @@ The ceiling is measured again before each 304 phase (a shared machine's speed dr
 each ratio is to the ceiling measured just before its phase. On PostgreSQL the queue tables
 are vacuumed after the bulk phases. Then the database is checked: duplicate numbers, gaps,
 tickets called twice, tickets never called (all must be 0). The server runs in production
-mode with the kiosk's rate limit raised, so the limiter's cost is still measured.
+mode with the kiosk's rate limit raised, so the limiter's cost is still measured. Last line:
+the share of CPU time the host took from this virtual machine (steal), over the run and
+during the paced phase, which shows as bursts of latency no code here causes.
 
 The Python client costs far more CPU per request than the server's cheapest endpoints, and it
 shares the machine's cores with the server: with --wrk, wrk (keep-alive, C connections,
@@ -426,6 +428,24 @@ def wrk_load(port, path, seconds, clients, threads, headers=None, bodies=None) -
 # --- report --------------------------------------------------------------------------------------
 
 
+def cpu_times() -> tuple[int, int]:
+    """(stolen, total) CPU time of this machine so far in clock ticks, from /proc/stat (Linux).
+
+    Steal is time the host gave this virtual machine's CPUs to others: stalls no code here
+    causes, which show as bursts of latency."""
+    try:
+        first = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    except OSError:
+        return 0, 0
+    ticks = [int(value) for value in first[1:9]]
+    return ticks[7], sum(ticks)
+
+
+def steal_share(before: tuple[int, int], after: tuple[int, int]) -> str:
+    total = after[1] - before[1]
+    return f"{100 * (after[0] - before[0]) / total:.1f} %" if total else "unknown"
+
+
 def figures(results, seconds) -> dict:
     latencies = sorted(r[0] for r in results) or [0.0]
     p99_index = min(len(latencies) - 1, int(round(0.99 * (len(latencies) - 1))))
@@ -543,6 +563,7 @@ def main() -> None:
     setup = prepare(url, args.counters)
     port = _free_port()
     server = start_server(url, port, args.workers, args.threads)
+    run_from = cpu_times()
     print(
         f"queue load on {database}: gunicorn {args.workers} workers x {args.threads} threads "
         f"on 127.0.0.1:{port}; {args.clients} clients in {args.client_processes} client processes; "
@@ -598,6 +619,7 @@ def main() -> None:
             response_duplicates = len(numbers) - len(set(numbers))
 
         kiosks = c - len(setup["counters"])
+        paced_from = cpu_times()
         steady = paced(
             port,
             args.paced_seconds,
@@ -608,6 +630,7 @@ def main() -> None:
             setup["counters"],
             setup["token"],
         )
+        paced_steal = steal_share(paced_from, cpu_times())
         share = args.paced_rate / c
         rows.append(
             (f"(e) paced: issue, {kiosks} kiosks at {kiosks * share:.0f}/s", steady["issue"], None)
@@ -662,6 +685,7 @@ def main() -> None:
         rows.append(("(c) board fragment poll, no ETag (200)", figures(results, seconds), None))
     finally:
         stop_server(server)
+    run_to = cpu_times()
     print_table(rows)
     found = check(url, setup["last_ticket"])
     print(
@@ -673,6 +697,10 @@ def main() -> None:
         f"gaps: {found['gaps']}; double calls: {found['double_calls']} "
         f"(in responses: {response_double_calls}); "
         f"never called: {found['never_called']}"
+    )
+    print(
+        f"CPU time taken by the host (steal): {steal_share(run_from, run_to)} over the run, "
+        f"{paced_steal} during the paced phase"
     )
     folder.cleanup()
 
