@@ -122,10 +122,8 @@ def current() -> BoardWatch | None:
     gunicorn worker (a forked process) has its own thread.
     """
     app = current_app._get_current_object()
-    config = app.config
-    if not config["BOARD_NOTIFICATIONS"] or not config["SQLALCHEMY_DATABASE_URI"].startswith(
-        "postgresql"
-    ):
+    on_postgresql = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    if not (app.config["BOARD_NOTIFICATIONS"] and on_postgresql):
         return None
     watch = app.extensions.get(EXTENSION_KEY)
     if watch is not None and watch.pid == os.getpid():

@@ -546,9 +546,7 @@ def _write_ticket(
             values["id"], values["number"] = connection.execute(
                 statements.issue, {**values, "note": note}
             ).one()
-            ahead = connection.execute(
-                statements.count_and_bump[priority], {**values, "id": values["id"]}
-            ).scalar_one()
+            ahead = connection.execute(statements.count_and_bump[priority], values).scalar_one()
         else:
             values["number"] = connection.execute(
                 statements.next_number, {"service_id": service_id, "day": day}
