@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from kiosk.citizen import public_url, ticket_facts
 from kiosk.limits import ticket_limit
 from onestop.exceptions import DomainError, Forbidden
-from onestop.extensions import csrf
+from onestop.extensions import autocommit_view, csrf
 from queues import devices
 from queues.tickets import TicketRow, issue_ticket_with_place, office_and_service, ticket_by_token
 from queues.waiting import Place
@@ -70,12 +70,13 @@ def issued_json(issued: TicketRow, place: Place) -> dict:
 
 
 @api_bp.post("/offices/<office_code>/tickets")
+@autocommit_view  # no BEGIN before the reads; the ticket's writes commit each by itself
 @ticket_limit
 def issue(office_code: str):
     service_code, priority, reason, request_id = _parse_ticket_request(
         request.get_json(silent=True)
     )
-    office, service = office_and_service(office_code, service_code)
+    office, service = office_and_service(office_code, service_code, devices.cookie_device_id())
     if not devices.device_allowed(office, "kiosk"):
         raise Forbidden(_("Chỉ ki-ốt đã đăng ký của đơn vị mới được lấy số."), "device_not_paired")
     issued, place = issue_ticket_with_place(

@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import secrets
+from typing import NamedTuple
 
 from flask import current_app, g, request
 from flask_babel import gettext as _
@@ -93,34 +94,74 @@ def set_device_cookie(response, device: Device, secret: str):
     return response
 
 
-# What a request needs of the device that sent it; a row, not an ORM object: kiosks send
-# this with every screen and ticket, and a Core read costs a fraction of an ORM one.
-_DEVICE_OF_COOKIE = select(
-    *(
-        Device.__table__.c[name]
-        for name in ("id", "office_id", "kind", "counter_id", "name", "last_seen_at",
-                     "revoked_at", "secret_hash")
-    )
-).where(Device.__table__.c.id == bindparam("id"))
+class DeviceRow(NamedTuple):
+    """What a request needs of the device that sent it: kiosks send one with every screen
+    and ticket, and a Core read of these columns costs a fraction of an ORM one."""
+
+    id: int
+    office_id: int
+    kind: str
+    counter_id: int | None
+    name: str
+    last_seen_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    secret_hash: str | None
 
 
-def current_device() -> Row | None:
-    """The paired, unrevoked device that sent this request (its row), or None.
+_DEVICE_OF_COOKIE = select(*(Device.__table__.c[name] for name in DeviceRow._fields)).where(
+    Device.__table__.c.id == bindparam("id")
+)
 
-    Looked up once a request: the rate limit's key and the view's check both ask.
+
+def current_device() -> DeviceRow | None:
+    """The paired, unrevoked device that sent this request, or None.
+
+    Looked up once a request: the view's checks and the screens ask again.
     """
     if "device" not in g:
-        g.device = _device_of_cookie()
+        identity = _cookie_identity()
+        row = None
+        if identity is not None:
+            row = db.session.connection().execute(_DEVICE_OF_COOKIE, {"id": identity[0]}).first()
+        g.device = _checked(DeviceRow(*row) if row is not None else None, identity)
     return g.device
 
 
+def joined_device_columns() -> list:
+    """The device's columns for another read to join on ``cookie_device_id()`` (labelled
+    "device_<name>"); ``take_joined_device`` takes them back for ``current_device``."""
+    return [Device.__table__.c[name].label(f"device_{name}") for name in DeviceRow._fields]
+
+
+def take_joined_device(row: Row) -> None:
+    """Remember the device read with ``joined_device_columns``: current_device() reads no more."""
+    if "device" in g:
+        return
+    values = DeviceRow(*(getattr(row, f"device_{name}") for name in DeviceRow._fields))
+    g.device = _checked(values if values.id is not None else None, _cookie_identity())
+
+
+def cookie_device_id() -> int | None:
+    """The device the request's signed cookie names, not yet checked against the database."""
+    identity = _cookie_identity()
+    return identity[0] if identity is not None else None
+
+
 def rate_key() -> str:
-    """Rate-limit key of device writes: the paired device (kiosks may share one address)."""
-    device = current_device()
-    return f"device:{device.id}" if device is not None else f"address:{remote_address()}"
+    """Rate-limit key of device writes: the device named by the signed cookie (kiosks may
+    share one address). No read: the signature alone shows the cookie was ours."""
+    device_id = cookie_device_id()
+    return f"device:{device_id}" if device_id is not None else f"address:{remote_address()}"
 
 
-def _device_of_cookie() -> Row | None:
+def _cookie_identity() -> tuple[int, str] | None:
+    """(device id, secret) from the request's signed device cookie, or None."""
+    if "device_identity" not in g:
+        g.device_identity = _read_cookie()
+    return g.device_identity
+
+
+def _read_cookie() -> tuple[int, str] | None:
     raw = request.cookies.get(COOKIE_NAME)
     if not raw:
         return None
@@ -130,13 +171,19 @@ def _device_of_cookie() -> Row | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("id"), int):
         return None
-    device = db.session.connection().execute(_DEVICE_OF_COOKIE, {"id": data["id"]}).first()
-    if device is None or device.revoked_at is not None or device.secret_hash != _hash(str(data.get("secret"))):
+    return data["id"], str(data.get("secret"))
+
+
+def _checked(device: DeviceRow | None, identity: tuple[int, str] | None) -> DeviceRow | None:
+    """The device, if it is the cookie's, unrevoked, and the cookie holds its secret."""
+    if device is None or identity is None or device.id != identity[0]:
+        return None
+    if device.revoked_at is not None or device.secret_hash != _hash(identity[1]):
         return None
     return device
 
 
-def mark_seen(device: Row) -> None:
+def mark_seen(device: DeviceRow) -> None:
     """Record that a paired device is in use (at most once per SEEN_RESOLUTION)."""
     now = clock.now()
     if device.last_seen_at is not None and now - device.last_seen_at < SEEN_RESOLUTION:

@@ -37,7 +37,7 @@ from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import Date, Row, bindparam, func, insert, literal, or_, select, update
+from sqlalchemy import Date, Row, bindparam, func, insert, literal, or_, select, true, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection
@@ -47,14 +47,15 @@ from sqlalchemy.orm.util import identity_key
 from onestop import clock
 from onestop.dbtypes import UTCDateTime
 from onestop.exceptions import Conflict, Forbidden, NotFound, ValidationError
-from onestop.extensions import db
+from onestop.extensions import begin_autocommit, db
 from onestop.models import Office, User, can_act_in
-from queues import board_watch, waiting
+from queues import board_watch, devices, waiting
 from queues.models import (
     PRIORITY_REASONS,
     BoardVersion,
     Counter,
     DailyCounter,
+    Device,
     Service,
     Ticket,
     TicketEvent,
@@ -115,19 +116,18 @@ def _statements(dialect: str) -> SimpleNamespace:
     )
     issue = count_and_bump = None
     if dialect == "postgresql":
-        # The same round trip tells every process's board watch, at commit (board_watch).
+
+        def notifying(bumped):
+            # The same round trip tells every process's board watch, at commit (board_watch).
+            return func.pg_notify(
+                board_watch.CHANNEL, func.concat(bumped.c.office_id, ":", bumped.c.version)
+            )
+
         bumped = bump_board.returning(BoardVersion.office_id, BoardVersion.version).cte("bumped")
-        notify = func.pg_notify(
-            board_watch.CHANNEL, func.concat(bumped.c.office_id, ":", bumped.c.version)
-        )
-        bump_board = select(notify).select_from(bumped)
+        bump_board = select(notifying(bumped)).select_from(bumped)
         issue = _issue_in_one_statement(next_number)
-        # People ahead of the new ticket, counted in a statement after the one that took
-        # its number (a snapshot that sees every ticket numbered before it), with the bump.
         count_and_bump = {
-            priority: select(
-                waiting.position_query(priority).scalar_subquery(), notify
-            ).select_from(bumped)
+            priority: _count_then_bump(waiting.position_query(priority), notifying)
             for priority in (True, False)
         }
     ticket, event, counter, service, office = (
@@ -156,10 +156,13 @@ def _statements(dialect: str) -> SimpleNamespace:
         service.c[name]
         for name in ("id", "office_id", "code", "letter", "name", "active", "default_service_min")
     ]
-    # Read with the service, as the kiosk's estimate needs it: one read instead of two.
-    open_counters = waiting.open_counters_of(service.c.id).scalar_subquery().label("open_counters")
+    # Read with the service, as the kiosk's estimate needs them: one read instead of three.
+    pace_columns = [
+        *waiting.recent_pace_columns(service.c.id),
+        waiting.open_counters_of(service.c.id).scalar_subquery().label("open_counters"),
+    ]
     return SimpleNamespace(
-        service_by_code=select(*service_columns, open_counters).where(
+        service_by_code=select(*service_columns, *pace_columns).where(
             service.c.office_id == bindparam("office_id"), service.c.code == bindparam("code")
         ),
         # The office by its code and, joined, its service by its code (NULLs when none).
@@ -167,13 +170,14 @@ def _statements(dialect: str) -> SimpleNamespace:
             office.c.id.label("at_office_id"),
             office.c.code.label("at_office_code"),
             *service_columns,
-            open_counters,
+            *pace_columns,
+            *devices.joined_device_columns(),
         )
         .select_from(
             office.outerjoin(
                 service,
                 (service.c.office_id == office.c.id) & (service.c.code == bindparam("code")),
-            )
+            ).outerjoin(Device.__table__, Device.__table__.c.id == bindparam("device_id"))
         )
         .where(office.c.code == bindparam("office_code"), office.c.active.is_(True)),
         service_by_id=select(*service_columns).where(service.c.id == bindparam("id")),
@@ -271,6 +275,28 @@ def _issue_in_one_statement(next_number):
         ),
     )
     return select(issued.c.id, issued.c.number).add_cte(issued_event.cte("issued_event"))
+
+
+def _count_then_bump(position_query, notifying):
+    """PostgreSQL: people ahead of the new ticket, then the board's bump, in one statement.
+
+    It runs after the ticket's own statement has committed, so it sees every ticket
+    numbered before it. The bump takes its row from the count: the count is done before
+    the office's board row is locked, which is then held for the bump and the commit only.
+    """
+    ahead = select(position_query.scalar_subquery().label("people")).cte("ahead")
+    bumped = (
+        postgresql.insert(BoardVersion)
+        .from_select(
+            ["office_id", "version"], select(bindparam("office_id"), literal(1)).select_from(ahead)
+        )
+        .on_conflict_do_update(
+            index_elements=["office_id"], set_={"version": BoardVersion.version + 1}
+        )
+        .returning(BoardVersion.office_id, BoardVersion.version)
+        .cte("bumped")
+    )
+    return select(ahead.c.people, notifying(bumped)).select_from(ahead.join(bumped, true()))
 
 
 def _dialect() -> str:
@@ -411,9 +437,12 @@ class OfficeRef:
     code: str
 
 
-def office_and_service(office_code: str, service_code: str) -> tuple[OfficeRef, Row | None]:
+def office_and_service(
+    office_code: str, service_code: str, device_id: int | None = None
+) -> tuple[OfficeRef, Row | None]:
     """The active office with this code, and its service with that code (None if it has
-    none), with the service's open counters: one read for the kiosk API's ticket.
+    none), with what its pace is made of (waiting.pace_of); and the device of that id,
+    for devices.current_device: one read for the kiosk API's ticket.
 
     NotFound when there is no such active office.
     """
@@ -421,12 +450,19 @@ def office_and_service(office_code: str, service_code: str) -> tuple[OfficeRef, 
         db.session.connection()
         .execute(
             _statements(_dialect()).service_at_office,
-            {"office_code": office_code.upper(), "code": str(service_code)},
+            {
+                "office_code": office_code.upper(),
+                "code": str(service_code),
+                "day": clock.today(),
+                "device_id": device_id,
+            },
         )
         .first()
     )
     if row is None:
         raise NotFound(_("Không tìm thấy đơn vị %(code)s.", code=office_code))
+    if device_id is not None:
+        devices.take_joined_device(row)
     return OfficeRef(row.at_office_id, row.at_office_code), row if row.id is not None else None
 
 
@@ -442,9 +478,9 @@ def issue_ticket_with_place(
 
     ``service`` is the service's code, or what ``office_and_service`` found (None: the
     office has no such service). Core statements only (an ORM read costs several times
-    more), and nothing is read back. People ahead are counted inside the issuing
-    transaction, so they are exact for this ticket; the service's pace is read before
-    it, outside SQLite's writer lock.
+    more), and nothing is read back. People ahead are counted by a statement that sees
+    every ticket numbered before this one, so they are exact for it; the service's pace
+    is read with the service, before the write (outside SQLite's writer lock).
     """
     office_id = office.id
     if priority_reason is not None and priority_reason not in PRIORITY_REASONS:
@@ -461,7 +497,8 @@ def issue_ticket_with_place(
             return existing
     if isinstance(service, str):
         service = connection.execute(
-            statements.service_by_code, {"office_id": office_id, "code": service}
+            statements.service_by_code,
+            {"office_id": office_id, "code": service, "day": clock.today()},
         ).first()
     if service is None:
         raise NotFound(_("Không tìm thấy dịch vụ này."))
@@ -469,7 +506,7 @@ def issue_ticket_with_place(
         raise Conflict(
             _("Dịch vụ «%(name)s» đang tạm ngừng nhận số.", name=service.name), "service_closed"
         )
-    pace = waiting.pace(service, service.open_counters)
+    pace = waiting.pace_of(service)
     _end_reads()
     try:
         values, ahead = _write_ticket(
@@ -516,6 +553,10 @@ def _write_ticket(
     """
     service_id, office_id = service.id, service.office_id
     statements = _statements(_dialect())
+    if statements.issue is not None:
+        # PostgreSQL: two statements that each commit by themselves, so the service's number
+        # row and the office's board row are each locked for one statement only.
+        begin_autocommit()
     with writing():
         connection = db.session.connection()
         now, day = clock.now(), clock.today()
@@ -542,7 +583,8 @@ def _write_ticket(
         }
         note = priority_reason or ""
         if statements.issue is not None:
-            # PostgreSQL: three round trips, the commit included (see _issue_in_one_statement).
+            # The ticket, whole, then its place and the board's bump: a board may see the
+            # ticket before its version changes, never a version ahead of what it can read.
             values["id"], values["number"] = connection.execute(
                 statements.issue, {**values, "note": note}
             ).one()

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from onestop import clock
 from onestop.extensions import db
 from onestop.models import Office
+from onestop.sql import clamped, seconds_between
 from queues.models import Counter, Service, Ticket, TicketEvent, counter_service
 
 RECENT_SAMPLES = 10
@@ -49,29 +50,37 @@ def position_query(priority: bool):
 POSITION_OF_PRIORITY = position_query(True)
 POSITION_OF_NORMAL = position_query(False)
 _BEGAN = func.coalesce(Ticket.started_at, Ticket.last_called_at)
-# The latest finished tickets of a service today: ix_ticket_queue narrows to them.
-RECENT_SERVICE_TIMES = (
-    select(_BEGAN, Ticket.finished_at)
-    .where(
-        Ticket.service_id == bindparam("service_id"),
-        Ticket.day == bindparam("day"),
-        Ticket.status == "done",
-        Ticket.finished_at.is_not(None),
-        _BEGAN.is_not(None),
+
+
+def recent_pace_columns(service_id) -> list:
+    """Columns for a read of services: "recent_minutes", the sum of the clamped service
+    times of the service's latest RECENT_SAMPLES tickets finished today (ix_ticket_queue
+    narrows to them), and "recent_samples", how many there are. ``service_id`` is a
+    correlated column or a bound parameter; the statement takes the bound value "day".
+    """
+    recent = (
+        select(
+            clamped(seconds_between(_BEGAN, Ticket.finished_at) / 60.0, *SERVICE_MIN_CLAMP).label(
+                "minutes"
+            )
+        )
+        .where(
+            Ticket.service_id == service_id,
+            Ticket.day == bindparam("day"),
+            Ticket.status == "done",
+            Ticket.finished_at.is_not(None),
+            _BEGAN.is_not(None),
+        )
+        .order_by(Ticket.finished_at.desc())
+        .limit(RECENT_SAMPLES)
+        .subquery()
     )
-    .order_by(Ticket.finished_at.desc())
-    .limit(RECENT_SAMPLES)
-)
-OPEN_COUNTERS = (
-    select(counter_service.c.service_id, func.count())
-    .join(Counter, Counter.id == counter_service.c.counter_id)
-    .where(
-        Counter.office_id == bindparam("office_id"),
-        Counter.is_open.is_(True),
-        Counter.active.is_(True),
-    )
-    .group_by(counter_service.c.service_id)
-)
+    return [
+        select(func.coalesce(func.sum(recent.c.minutes), 0.0))
+        .scalar_subquery()
+        .label("recent_minutes"),
+        select(func.count()).select_from(recent).scalar_subquery().label("recent_samples"),
+    ]
 
 
 def open_counters_of(service_id) -> Select:
@@ -143,44 +152,40 @@ def position(ticket: Ticket) -> int:
     )
 
 
-def _mean_service_minutes(service: Service | Row) -> float:
-    values = [
-        min(
-            max((end - start).total_seconds() / 60.0, SERVICE_MIN_CLAMP[0]),
-            SERVICE_MIN_CLAMP[1],
-        )
-        for start, end in db.session.connection().execute(
-            RECENT_SERVICE_TIMES, {"service_id": service.id, "day": clock.today()}
-        )
-    ]
-    padding = [float(service.default_service_min)] * max(MIN_SAMPLES - len(values), 0)
-    return sum(values + padding) / len(values + padding)
+def mean_service_minutes(recent_minutes: float, recent_samples: int, default: float) -> float:
+    """The service time estimates use (see the module docstring), from recent_pace_columns."""
+    padding = max(MIN_SAMPLES - recent_samples, 0)
+    # Rounded: SQLite's durations (julianday) carry float noise an ETA's ceil would see.
+    return round((recent_minutes + padding * default) / (recent_samples + padding), 6)
 
 
-def _service_minutes(services: list[Service]) -> dict[int, float]:
-    """Recent mean service time per service, in minutes (see the module docstring)."""
-    return {service.id: _mean_service_minutes(service) for service in services}
+def pace_of(row: Row) -> Pace:
+    """The pace of a service from a row read with recent_pace_columns and "open_counters"."""
+    minutes = mean_service_minutes(
+        row.recent_minutes, row.recent_samples, float(row.default_service_min)
+    )
+    return Pace(minutes, row.open_counters)
 
 
-def pace(service: Service | Row, open_counters: int | None = None) -> Pace:
-    """The current pace of one service (two indexed reads): what its estimates are made of.
-
-    ``open_counters``, when the caller read it with the service, saves one read.
-    """
-    # Core reads on the session's connection: the ORM's execution layer would add
-    # more than the queries cost, on the kiosk's hot path.
-    if open_counters is None:
-        open_counters = (
-            db.session.connection()
-            .execute(OPEN_COUNTERS_OF_SERVICE, {"service_id": service.id})
-            .scalar_one()
-        )
-    return Pace(_mean_service_minutes(service), open_counters)
+PACE_OF_SERVICE = select(
+    *recent_pace_columns(bindparam("service_id")),
+    OPEN_COUNTERS_OF_SERVICE.scalar_subquery().label("open_counters"),
+)
 
 
-def _open_counters(office_id: int) -> dict[int, int]:
-    """Open, active counters serving each service of an office."""
-    return dict(db.session.execute(OPEN_COUNTERS, {"office_id": office_id}).all())
+def pace(service: Service | Row) -> Pace:
+    """The current pace of one service (one read): what its estimates are made of."""
+    # A Core read on the session's connection: the ORM's execution layer would add more
+    # than the query costs.
+    row = (
+        db.session.connection()
+        .execute(PACE_OF_SERVICE, {"service_id": service.id, "day": clock.today()})
+        .one()
+    )
+    minutes = mean_service_minutes(
+        row.recent_minutes, row.recent_samples, float(service.default_service_min)
+    )
+    return Pace(minutes, row.open_counters)
 
 
 def _eta(ahead: int, service_min: float, open_counters: int) -> int:
@@ -204,18 +209,6 @@ def place(ticket: Ticket) -> Place | None:
     return pace(ticket.service).place(position(ticket))
 
 
-def waiting_counts(office_id: int) -> dict[int, int]:
-    """Waiting tickets today per service id of an office."""
-    rows = db.session.execute(
-        select(Ticket.service_id, func.count())
-        .where(
-            Ticket.office_id == office_id, Ticket.day == clock.today(), Ticket.status == "waiting"
-        )
-        .group_by(Ticket.service_id)
-    )
-    return dict(rows.all())
-
-
 def active_services(office_id: int) -> list[Service]:
     """The open services of an office, in display order."""
     return list(
@@ -231,22 +224,39 @@ def service_summaries(office: Office) -> list[dict]:
     """For each open service of an office: {service, waiting, eta_minutes, open_counters}.
 
     ``eta_minutes`` is the estimate for a ticket taken now (everyone waiting is ahead).
+    One read: the figures are columns correlated with each service.
     """
-    office_id = office.id
-    services = active_services(office_id)
-    waiting = waiting_counts(office_id)
-    minutes = _service_minutes(services)
-    counters = _open_counters(office_id)
+    waiting_now = (
+        select(func.count())
+        .select_from(Ticket)
+        .where(
+            Ticket.service_id == Service.id,
+            Ticket.day == bindparam("day"),
+            Ticket.status == "waiting",
+        )
+        .scalar_subquery()
+        .label("waiting")
+    )
+    rows = db.session.execute(
+        select(
+            Service,
+            Service.default_service_min,
+            waiting_now,
+            *recent_pace_columns(Service.id),
+            open_counters_of(Service.id).scalar_subquery().label("open_counters"),
+        )
+        .where(Service.office_id == office.id, Service.active.is_(True))
+        .order_by(Service.ordering, Service.letter),
+        {"day": clock.today()},
+    )
     return [
         {
-            "service": service,
-            "waiting": waiting.get(service.id, 0),
-            "eta_minutes": _eta(
-                waiting.get(service.id, 0), minutes[service.id], counters.get(service.id, 0)
-            ),
-            "open_counters": counters.get(service.id, 0),
+            "service": row.Service,
+            "waiting": row.waiting,
+            "eta_minutes": pace_of(row).place(row.waiting).eta_minutes,
+            "open_counters": row.open_counters,
         }
-        for service in services
+        for row in rows
     ]
 
 

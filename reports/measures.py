@@ -55,8 +55,9 @@ from dossiers.lifecycle import late_condition
 from dossiers.models import Dossier
 from feedback.models import Complaint, Rating
 from onestop.models import Office
+from onestop.sql import seconds_between
 from queues.models import Ticket, TicketEvent
-from reports.portable import local_date, local_hour, seconds_between, whole_seconds
+from reports.portable import local_date, local_hour, whole_seconds
 
 DIMENSIONS = ("office_id", "service_id", "counter_id", "officer_id", "day", "hour", "wait_min")
 TICKET_MEASURES = (

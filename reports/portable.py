@@ -1,4 +1,5 @@
-"""SQL expressions that mean the same on SQLite and PostgreSQL: durations, local dates and hours.
+"""SQL expressions that mean the same on SQLite and PostgreSQL: rounded seconds, local dates
+and hours (durations, which the queue needs too, are ``onestop.sql.seconds_between``).
 
 Timestamps are stored as UTC (``onestop.dbtypes.UTCDateTime``: naive UTC text on SQLite,
 timestamptz on PostgreSQL). Each construct below compiles to the dialect's own
@@ -7,7 +8,7 @@ functions so that both databases return the same numbers for the same rows.
 
 import datetime as dt
 
-from sqlalchemy import Date, Float, Integer, text
+from sqlalchemy import Date, Integer, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -18,26 +19,6 @@ from onestop.extensions import db
 # time-zone database) can shift by a constant; PostgreSQL converts by the zone's name.
 _OFFSET_HOURS = int(dt.datetime(2000, 1, 1, tzinfo=LOCAL_TZ).utcoffset().total_seconds() // 3600)
 _SQLITE_SHIFT = f"'{_OFFSET_HOURS:+d} hours'"
-
-
-class seconds_between(FunctionElement):
-    """Seconds from the first timestamp to the second, as a float (negative if it is earlier)."""
-
-    type = Float()
-    inherit_cache = True
-    name = "seconds_between"
-
-
-@compiles(seconds_between, "sqlite")
-def _seconds_sqlite(element, compiler, **kw):
-    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"((julianday({end}) - julianday({start})) * 86400.0)"
-
-
-@compiles(seconds_between, "postgresql")
-def _seconds_postgresql(element, compiler, **kw):
-    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS DOUBLE PRECISION)"
 
 
 class whole_seconds(FunctionElement):

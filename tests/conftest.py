@@ -62,6 +62,7 @@ def app(request, tmp_path):
         # starts afresh.
         g.pop("_login_user", None)
         g.pop("device", None)
+        g.pop("device_identity", None)
         flask_babel.refresh()
 
     with app.app_context():

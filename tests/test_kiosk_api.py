@@ -1,13 +1,14 @@
 """The kiosk's JSON API: POST /api/v1/offices/<office>/tickets and GET /api/v1/tickets/<token>."""
 
 import datetime as dt
+import re
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
-from onestop.extensions import db
+from onestop.extensions import begin_autocommit, db
 from queues import tickets
-from queues.models import Ticket
+from queues.models import Service, Ticket
 from tests.test_kiosk_screens import build_hall, pair_as_kiosk
 
 
@@ -169,7 +170,25 @@ def test_issuing_reads_the_device_once_and_nothing_after_its_commit(kiosk, hall)
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert response.status_code == 201 and response.get_json()["position"] == 0
-    assert sum(s.startswith("SELECT DEVICE.") for s in statements) == 1
+    # the device is read once, with the office and the service
+    assert sum(bool(re.search(r"\b(FROM|JOIN) DEVICE\b", s)) for s in statements) == 1
     # the answer is built from what the issuing transaction wrote: no read follows the bump
     bump = max(i for i, s in enumerate(statements) if "INSERT INTO BOARD_VERSION" in s)
     assert not any(s.startswith(("SELECT", "BEGIN")) for s in statements[bump + 1 :])
+
+
+def test_the_tickets_connection_goes_back_to_the_pool_transactional(kiosk, hall):
+    """The ticket's statements each commit by themselves on PostgreSQL; the next user of
+    the connection must get all-or-nothing transactions again."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's autocommit switch")
+    db.session.remove()
+    begin_autocommit()
+    driver = db.session.connection().connection.driver_connection
+    assert driver.autocommit
+    db.session.remove()
+    assert not driver.autocommit
+    assert take(kiosk, service="dat-dai").status_code == 201
+    db.session.execute(update(Service).values(name="Đổi tên"))
+    db.session.rollback()
+    assert "Đổi tên" not in db.session.scalars(select(Service.name)).all()

@@ -1,16 +1,17 @@
 """The queue's rules under real concurrency: threads with own sessions, SQLite and PostgreSQL."""
 
 import threading
+import time
 from contextlib import nullcontext
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from onestop.extensions import db
 from onestop.models import Office, User
 from queues import tickets, writelock
 from queues.demo import add_queues
-from queues.models import Counter, Ticket, TicketEvent
+from queues.models import BoardVersion, Counter, DailyCounter, Ticket, TicketEvent
 
 COUNTERS = 6
 
@@ -144,3 +145,43 @@ def test_a_double_tap_racing_itself_gives_one_ticket(app, hall, locking):
     # the losers' counter bumps were rolled back with them: the next number has no gap
     office = db.session.get(Office, hall["office"])
     assert tickets.issue_ticket(office, "dat-dai").number == 2
+
+
+def test_a_writer_holding_the_board_does_not_hold_up_numbering(app, hall):
+    """PostgreSQL: the kiosk's ticket, number and all, is committed before the board's bump,
+    so a transaction holding the office's board row (an admin's counter edit) delays that
+    ticket's bump, not its number, nor the next citizens' numbers."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time")
+    office = tickets.OfficeRef(hall["office"], "")
+    issued = []
+
+    def issue():
+        with app.app_context():
+            try:
+                issued.append(tickets.issue_ticket_with_place(office, "dat-dai"))
+            finally:
+                db.session.remove()
+
+    with db.engine.connect() as holder, db.engine.connect() as observer:
+        holder.execute(
+            update(BoardVersion)
+            .where(BoardVersion.office_id == hall["office"])
+            .values(version=BoardVersion.version + 1)
+        )
+        issuer = threading.Thread(target=issue)
+        issuer.start()
+        deadline = time.monotonic() + 10
+        while not observer.scalar(select(func.count()).select_from(Ticket)):
+            assert time.monotonic() < deadline, "the ticket was not committed"
+            observer.rollback()
+            time.sleep(0.01)
+        # the service's number is free for the next citizen while the bump still waits
+        number = observer.scalar(select(DailyCounter.last_number).with_for_update(nowait=True))
+        observer.rollback()
+        assert number == 1 and issuer.is_alive()
+        holder.rollback()
+    issuer.join(10)
+    assert not issuer.is_alive()
+    [(ticket, place)] = issued
+    assert (ticket.display_number, place.people_ahead) == ("A001", 0)

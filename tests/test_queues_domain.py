@@ -269,6 +269,32 @@ def test_position_and_eta_use_recent_service_times_and_open_counters(hall):
     }
 
 
+def test_service_times_are_clamped_and_padded_alike_in_every_estimate(hall):
+    def at(hour, minute, second=0):
+        hall.clock(dt.datetime(2026, 11, 27, hour, minute, second, tzinfo=dt.UTC))
+
+    for _ in range(3):
+        tickets.issue_ticket(hall.office, "dat-dai")
+    counter = hall.counters[2]
+    at(1, 10)
+    tickets.finish(tickets.call_next(counter, hall.officer), hall.officer)  # 0 s: counts 1 min
+    at(1, 11)
+    tickets.call_next(counter, hall.officer)
+    at(4, 11)  # a "finish" forgotten for three hours counts 60 min
+    tickets.finish(tickets.current_ticket(counter), hall.officer)
+    # two samples and the default (10 min) for the missing third: (1 + 60 + 10) / 3
+    expected = round(71 / 3, 6)
+    service = hall.services["dat-dai"]
+    assert waiting.pace(service).service_min == expected
+    _office, row = tickets.office_and_service(hall.office.code, "dat-dai")
+    assert waiting.pace_of(row) == waiting.Pace(expected, 2)
+    summary = {row["service"].code: row for row in waiting.service_summaries(hall.office)}
+    assert summary["dat-dai"]["waiting"] == 1
+    assert summary["dat-dai"]["eta_minutes"] == 12  # ceil(1 * 23.67 / 2 counters)
+    _ticket, place = tickets.issue_ticket_with_place(hall.office, "dat-dai")
+    assert place == waiting.Place(1, 12)
+
+
 def test_issuing_with_place_counts_the_people_ahead_in_the_issuing_transaction(hall):
     tickets.issue_ticket(hall.office, "dat-dai")
     tickets.issue_ticket(hall.office, "dat-dai", priority_reason="elderly")
