@@ -1,6 +1,7 @@
 """Kiosks and counter tablets: pairing by a one-time code, then a long-lived signed device cookie."""
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from typing import NamedTuple
@@ -80,7 +81,13 @@ def revoke(device: Device) -> Device:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="onestop-device")
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@functools.lru_cache(maxsize=4)
+def _serializer_for(secret_key: str) -> URLSafeSerializer:
+    # Built once per key: every kiosk request reads the cookie, and building costs more.
+    return URLSafeSerializer(secret_key, salt="onestop-device")
 
 
 def cookie_value(device: Device, secret: str) -> str:

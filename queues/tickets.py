@@ -600,6 +600,8 @@ def _write_ticket(
             )
             ahead = waiting.position_of(connection, service_id, day, priority, now, values["id"])
             connection.execute(statements.bump_board, {"office_id": office_id})
+        # Also ends PostgreSQL's autocommit: the connection goes back to the pool, and
+        # whatever the caller does next is a transaction again.
         db.session.commit()
     return values, ahead
 
@@ -725,6 +727,8 @@ def call_next_row(counter_id: int, officer: User) -> TicketRow | None:
         if events:
             connection.execute(statements.insert_event, events)
             connection.execute(statements.bump_board, {"office_id": office_id})
+        # Also ends PostgreSQL's autocommit: the connection goes back to the pool, and
+        # whatever the caller does next is a transaction again.
         db.session.commit()
     _forget([event["ticket_id"] for event in events if event["kind"] == "finished"])
     if called is None:
