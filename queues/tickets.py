@@ -2,7 +2,9 @@
 
 Each function is one unit of work: it opens a write transaction, checks the office
 scope and the ticket's state, records a TicketEvent (kinds in EVENT_KINDS, with
-time, counter and officer), bumps the office's board version and commits.
+time, counter and officer), bumps the office's board version and commits. The
+kiosk's issue on PostgreSQL is two statements that each commit by themselves: the
+ticket whole (number, row, event), then its people ahead and the board's bump.
 
 Exactness under concurrency (DESIGN.md section 4):
 - numbers come from a DailyCounter row bumped by INSERT ... ON CONFLICT DO UPDATE
@@ -547,7 +549,7 @@ def _issued_for_request(
 def _write_ticket(
     service: Row, priority_reason: str | None, request_id: str | None, priority: bool
 ) -> tuple[dict, int]:
-    """The issuing transaction: number, ticket, "issued" event, board version; Core statements only.
+    """The issuing write: number, ticket, "issued" event, board version; Core statements only.
 
     Returns the ticket's column values and the people ahead of it.
     """
@@ -727,8 +729,6 @@ def call_next_row(counter_id: int, officer: User) -> TicketRow | None:
         if events:
             connection.execute(statements.insert_event, events)
             connection.execute(statements.bump_board, {"office_id": office_id})
-        # Also ends PostgreSQL's autocommit: the connection goes back to the pool, and
-        # whatever the caller does next is a transaction again.
         db.session.commit()
     _forget([event["ticket_id"] for event in events if event["kind"] == "finished"])
     if called is None:

@@ -129,7 +129,7 @@ def position_of(
 ) -> int:
     """People ahead of a waiting ticket given by its values, in ``connection``'s transaction.
 
-    The issuing transaction counts here before it commits, so the count is exact
+    SQLite's issuing transaction counts here before it commits, so the count is exact
     for the ticket it gives (one COUNT on ix_ticket_queue).
     """
     query = POSITION_OF_PRIORITY if priority else POSITION_OF_NORMAL

@@ -295,7 +295,7 @@ def test_service_times_are_clamped_and_padded_alike_in_every_estimate(hall):
     assert place == waiting.Place(1, 12)
 
 
-def test_issuing_with_place_counts_the_people_ahead_in_the_issuing_transaction(hall):
+def test_issuing_with_place_counts_the_people_ahead_of_the_new_ticket(hall):
     tickets.issue_ticket(hall.office, "dat-dai")
     tickets.issue_ticket(hall.office, "dat-dai", priority_reason="elderly")
     ticket, place = tickets.issue_ticket_with_place(hall.office, "dat-dai")
