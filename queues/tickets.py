@@ -31,38 +31,30 @@ current queue, the time from ``queued_at`` to its next "called" event.
 """
 
 import datetime as dt
-import functools
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import Date, Row, bindparam, func, insert, literal, or_, select, true, update
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy import Row, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
 from onestop import clock
-from onestop.dbtypes import UTCDateTime
 from onestop.exceptions import Conflict, Forbidden, NotFound, ValidationError
 from onestop.extensions import begin_autocommit, db
 from onestop.models import Office, User, can_act_in
-from queues import board_watch, devices, waiting
+from queues import devices, waiting
 from queues.models import (
     PRIORITY_REASONS,
-    BoardVersion,
     Counter,
-    DailyCounter,
-    Device,
     Service,
     Ticket,
     TicketEvent,
-    counter_service,
 )
+from queues.statements import statements_for
 from queues.writelock import writing
 
 EVENT_KINDS = (
@@ -97,217 +89,13 @@ PRIORITY_LABELS = {
 REQUEST_ID_MAX = 40
 
 
-@functools.cache
-def _statements(dialect: str) -> SimpleNamespace:
-    """The hot paths' Core statements, built once per dialect (building costs more than running)."""
-    insert_for = postgresql.insert if dialect == "postgresql" else sqlite_dialect.insert
-    next_number = (
-        insert_for(DailyCounter)
-        .values(service_id=bindparam("service_id"), day=bindparam("day"), last_number=1)
-        .on_conflict_do_update(
-            index_elements=["service_id", "day"], set_={"last_number": DailyCounter.last_number + 1}
-        )
-        .returning(DailyCounter.last_number)
-    )
-    bump_board = (
-        insert_for(BoardVersion)
-        .values(office_id=bindparam("office_id"), version=1)
-        .on_conflict_do_update(
-            index_elements=["office_id"], set_={"version": BoardVersion.version + 1}
-        )
-    )
-    issue = count_and_bump = None
-    if dialect == "postgresql":
-
-        def notifying(bumped):
-            # The same round trip tells every process's board watch, at commit (board_watch).
-            return func.pg_notify(
-                board_watch.CHANNEL, func.concat(bumped.c.office_id, ":", bumped.c.version)
-            )
-
-        bumped = bump_board.returning(BoardVersion.office_id, BoardVersion.version).cte("bumped")
-        bump_board = select(notifying(bumped)).select_from(bumped)
-        issue = _issue_in_one_statement(next_number)
-        count_and_bump = {
-            priority: _count_then_bump(waiting.position_query(priority), notifying)
-            for priority in (True, False)
-        }
-    ticket, event, counter, service, office = (
-        Ticket.__table__,
-        TicketEvent.__table__,
-        Counter.__table__,
-        Service.__table__,
-        Office.__table__,
-    )
-    at = bindparam("at", type_=UTCDateTime())
-    today = bindparam("today", type_=Date())
-    served = (
-        select(counter_service.c.service_id)
-        .join(service, service.c.id == counter_service.c.service_id)
-        .where(counter_service.c.counter_id == bindparam("counter"), service.c.active.is_(True))
-    )
-    first_waiting = (
-        select(ticket.c.id)
-        .where(ticket.c.service_id.in_(served), ticket.c.day == today, ticket.c.status == "waiting")
-        .order_by(ticket.c.priority.desc(), ticket.c.issued_at, ticket.c.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    service_columns = [
-        service.c[name]
-        for name in ("id", "office_id", "code", "letter", "name", "active", "default_service_min")
-    ]
-    # Read with the service, as the kiosk's estimate needs them: one read instead of three.
-    pace_columns = [
-        *waiting.recent_pace_columns(service.c.id),
-        waiting.open_counters_of(service.c.id).scalar_subquery().label("open_counters"),
-    ]
-    return SimpleNamespace(
-        service_by_code=select(*service_columns, *pace_columns).where(
-            service.c.office_id == bindparam("office_id"), service.c.code == bindparam("code")
-        ),
-        # The office by its code and, joined, its service by its code (NULLs when none).
-        service_at_office=select(
-            office.c.id.label("at_office_id"),
-            office.c.code.label("at_office_code"),
-            *service_columns,
-            *pace_columns,
-            *devices.joined_device_columns(),
-        )
-        .select_from(
-            office.outerjoin(
-                service,
-                (service.c.office_id == office.c.id) & (service.c.code == bindparam("code")),
-            ).outerjoin(Device.__table__, Device.__table__.c.id == bindparam("device_id"))
-        )
-        .where(office.c.code == bindparam("office_code"), office.c.active.is_(True)),
-        service_by_id=select(*service_columns).where(service.c.id == bindparam("id")),
-        services_of_office=select(*service_columns).where(
-            service.c.office_id == bindparam("office_id")
-        ),
-        office_by_id=select(office.c.id, office.c.code).where(office.c.id == bindparam("id")),
-        counter_by_id=select(
-            counter.c.id, counter.c.number, counter.c.office_id, counter.c.active
-        ).where(counter.c.id == bindparam("id")),
-        ticket_of_request=select(ticket).where(ticket.c.request_id == bindparam("request_id")),
-        next_number=next_number,
-        bump_board=bump_board,
-        issue=issue,
-        count_and_bump=count_and_bump,
-        insert_ticket=insert(ticket).returning(ticket.c.id),
-        insert_event=insert(event),
-        lock_counter=select(counter.c.number, counter.c.is_open, counter.c.active)
-        .where(counter.c.id == bindparam("counter"))
-        .with_for_update(),
-        close_current=update(ticket)
-        .where(
-            ticket.c.counter_id == bindparam("counter"),
-            ticket.c.day == today,
-            # Two comparisons, not IN: an IN list is rendered anew at every execution.
-            or_(ticket.c.status == "called", ticket.c.status == "serving"),
-            ticket.c.id != bindparam("keep"),
-        )
-        .values(status="done", finished_at=at)
-        .returning(ticket.c.id, ticket.c.office_id, ticket.c.service_id),
-        # Taking and marking the first waiting ticket is one statement: on PostgreSQL its
-        # subquery skips rows another counter has locked, so each counter gets its own.
-        call_first_waiting=update(ticket)
-        .where(ticket.c.id == first_waiting)
-        .values(
-            status="called",
-            called_at=func.coalesce(ticket.c.called_at, at),
-            last_called_at=at,
-            counter_id=bindparam("counter"),
-            officer_id=bindparam("officer"),
-        )
-        .returning(*ticket.c),
-    )
-
-
-ISSUED_COLUMNS = (
-    "office_id",
-    "service_id",
-    "issued_service_id",
-    "day",
-    "number",
-    "priority",
-    "priority_reason",
-    "status",
-    "issued_at",
-    "queued_at",
-    "called_at",
-    "last_called_at",
-    "started_at",
-    "finished_at",
-    "counter_id",
-    "officer_id",
-    "recall_count",
-    "waited_before_min",
-    "token",
-    "request_id",
-)
-
-
-def _issue_in_one_statement(next_number):
-    """PostgreSQL: the number, the ticket and its "issued" event in one round trip.
-
-    Data-modifying CTEs: the ticket takes the number the upsert returns, the event
-    the id the ticket insert returns. Answers (id, number).
-    """
-    ticket, event = Ticket.__table__, TicketEvent.__table__
-    number = next_number.cte("number")
-    value = {name: bindparam(name, type_=ticket.c[name].type) for name in ISSUED_COLUMNS}
-    value["number"] = number.c.last_number
-    issued = (
-        insert(ticket)
-        .from_select(ISSUED_COLUMNS, select(*(value[name] for name in ISSUED_COLUMNS)))
-        .returning(ticket.c.id, ticket.c.number)
-        .cte("issued")
-    )
-    issued_event = insert(event).from_select(
-        ("ticket_id", "office_id", "kind", "at", "service_id", "note"),
-        select(
-            issued.c.id,
-            value["office_id"],
-            literal("issued"),
-            value["issued_at"],
-            value["service_id"],
-            bindparam("note", type_=event.c.note.type),
-        ),
-    )
-    return select(issued.c.id, issued.c.number).add_cte(issued_event.cte("issued_event"))
-
-
-def _count_then_bump(position_query, notifying):
-    """PostgreSQL: people ahead of the new ticket, then the board's bump, in one statement.
-
-    It runs after the ticket's own statement has committed, so it sees every ticket
-    numbered before it. The bump takes its row from the count: the count is done before
-    the office's board row is locked, which is then held for the bump and the commit only.
-    """
-    ahead = select(position_query.scalar_subquery().label("people")).cte("ahead")
-    bumped = (
-        postgresql.insert(BoardVersion)
-        .from_select(
-            ["office_id", "version"], select(bindparam("office_id"), literal(1)).select_from(ahead)
-        )
-        .on_conflict_do_update(
-            index_elements=["office_id"], set_={"version": BoardVersion.version + 1}
-        )
-        .returning(BoardVersion.office_id, BoardVersion.version)
-        .cte("bumped")
-    )
-    return select(ahead.c.people, notifying(bumped)).select_from(ahead.join(bumped, true()))
-
-
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
 def _bump_board(office_id: int) -> None:
     # Last statement before the commit: on PostgreSQL the row lock is then held the shortest.
-    db.session.execute(_statements(_dialect()).bump_board, {"office_id": office_id})
+    db.session.execute(statements_for(_dialect()).bump_board, {"office_id": office_id})
 
 
 def _end_reads() -> None:
@@ -451,7 +239,7 @@ def office_and_service(
     row = (
         db.session.connection()
         .execute(
-            _statements(_dialect()).service_at_office,
+            statements_for(_dialect()).service_at_office,
             {
                 "office_code": office_code.upper(),
                 "code": str(service_code),
@@ -489,7 +277,7 @@ def issue_ticket_with_place(
         raise ValidationError({"priority_reason": _("Lý do ưu tiên không hợp lệ.")})
     if request_id is not None and not (0 < len(request_id) <= REQUEST_ID_MAX):
         raise ValidationError({"request_id": _("Mã yêu cầu không hợp lệ.")})
-    statements = _statements(_dialect())
+    statements = statements_for(_dialect())
     # Reads first, in the request's read transaction: the write below holds SQLite's
     # single writer lock (and PostgreSQL's row locks) for its own statements only.
     connection = db.session.connection()
@@ -528,7 +316,7 @@ def _issued_for_request(
     request_id: str, office: Office | Row
 ) -> tuple[TicketRow, waiting.Place] | None:
     """The ticket an earlier request with this id was given, and where it stands now."""
-    statements = _statements(_dialect())
+    statements = statements_for(_dialect())
     connection = db.session.connection()
     row = connection.execute(statements.ticket_of_request, {"request_id": request_id}).first()
     if row is None:
@@ -554,7 +342,7 @@ def _write_ticket(
     Returns the ticket's column values and the people ahead of it.
     """
     service_id, office_id = service.id, service.office_id
-    statements = _statements(_dialect())
+    statements = statements_for(_dialect())
     if statements.issue is not None:
         # PostgreSQL: two statements that each commit by themselves, so the service's number
         # row and the office's board row are each locked for one statement only.
@@ -620,7 +408,7 @@ def _close_current(
     "finished" events for the caller to insert with its own.
     """
     closed = connection.execute(
-        _statements(_dialect()).close_current,
+        statements_for(_dialect()).close_current,
         {"counter": counter_id, "today": clock.today(), "at": now, "keep": keep},
     ).all()
     return [
@@ -691,7 +479,7 @@ def call_next_row(counter_id: int, officer: User) -> TicketRow | None:
     as for issuing: counters press this all day.
     """
     officer_id = officer.id
-    statements = _statements(_dialect())
+    statements = statements_for(_dialect())
     # Read before the write: the counter, and what the answer shows (service, office).
     connection = db.session.connection()
     counter = connection.execute(statements.counter_by_id, {"id": counter_id}).first()
@@ -744,7 +532,9 @@ def call_next_row(counter_id: int, officer: User) -> TicketRow | None:
 
 def _lock_counter(connection: Connection, counter_id: int) -> None:
     """Lock the counter row (two clicks at one counter queue up); refuse a closed counter."""
-    row = connection.execute(_statements(_dialect()).lock_counter, {"counter": counter_id}).first()
+    row = connection.execute(
+        statements_for(_dialect()).lock_counter, {"counter": counter_id}
+    ).first()
     if row is None or not row.active:
         raise NotFound(_("Không tìm thấy quầy."))
     if not row.is_open:
@@ -767,7 +557,7 @@ def call_ticket(ticket: Ticket, counter: Counter, officer: User) -> Ticket:
         connection = db.session.connection()
         finished = _close_current(connection, counter.id, officer_id, now, keep=ticket.id)
         if finished:
-            connection.execute(_statements(_dialect()).insert_event, finished)
+            connection.execute(statements_for(_dialect()).insert_event, finished)
         if ticket.status == "no_show":
             _event(ticket, "requeued", now, officer_id)
         _mark_called(ticket, counter, officer_id, now, "out_of_turn")
