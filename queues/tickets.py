@@ -54,7 +54,7 @@ from queues.models import (
     Ticket,
     TicketEvent,
 )
-from queues.statements import statements_for
+from queues.statements import run, statements_for
 from queues.writelock import writing
 
 EVENT_KINDS = (
@@ -236,19 +236,16 @@ def office_and_service(
 
     NotFound when there is no such active office.
     """
-    row = (
-        db.session.connection()
-        .execute(
-            statements_for(_dialect()).service_at_office,
-            {
-                "office_code": office_code.upper(),
-                "code": str(service_code),
-                "day": clock.today(),
-                "device_id": device_id,
-            },
-        )
-        .first()
-    )
+    row = run(
+        db.session.connection(),
+        statements_for(_dialect()).service_at_office,
+        {
+            "office_code": office_code.upper(),
+            "code": str(service_code),
+            "day": clock.today(),
+            "device_id": device_id,
+        },
+    ).first()
     if row is None:
         raise NotFound(_("Không tìm thấy đơn vị %(code)s.", code=office_code))
     if device_id is not None:
@@ -375,10 +372,10 @@ def _write_ticket(
         if statements.issue is not None:
             # The ticket, whole, then its place and the board's bump: a board may see the
             # ticket before its version changes, never a version ahead of what it can read.
-            values["id"], values["number"] = connection.execute(
-                statements.issue, {**values, "note": note}
+            values["id"], values["number"] = run(
+                connection, statements.issue, {**values, "note": note}
             ).one()
-            ahead = connection.execute(statements.count_and_bump[priority], values).scalar_one()
+            ahead = run(connection, statements.count_and_bump[priority], values).scalar_one()
         else:
             values["number"] = connection.execute(
                 statements.next_number, {"service_id": service_id, "day": day}
