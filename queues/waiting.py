@@ -97,9 +97,6 @@ def open_counters_of(service_id) -> Select:
     )
 
 
-OPEN_COUNTERS_OF_SERVICE = open_counters_of(bindparam("service_id"))
-
-
 @dataclass(frozen=True)
 class Place:
     """Where a waiting ticket stands: people ahead of it and the estimated wait in minutes."""
@@ -152,7 +149,7 @@ def position(ticket: Ticket) -> int:
     )
 
 
-def mean_service_minutes(recent_minutes: float, recent_samples: int, default: float) -> float:
+def _mean_service_minutes(recent_minutes: float, recent_samples: int, default: float) -> float:
     """The service time estimates use (see the module docstring), from recent_pace_columns."""
     padding = max(MIN_SAMPLES - recent_samples, 0)
     # Rounded: SQLite's durations (julianday) carry float noise an ETA's ceil would see.
@@ -161,16 +158,17 @@ def mean_service_minutes(recent_minutes: float, recent_samples: int, default: fl
 
 def pace_of(row: Row) -> Pace:
     """The pace of a service from a row read with recent_pace_columns and "open_counters"."""
-    minutes = mean_service_minutes(
+    minutes = _mean_service_minutes(
         row.recent_minutes, row.recent_samples, float(row.default_service_min)
     )
     return Pace(minutes, row.open_counters)
 
 
 PACE_OF_SERVICE = select(
-    *recent_pace_columns(bindparam("service_id")),
-    OPEN_COUNTERS_OF_SERVICE.scalar_subquery().label("open_counters"),
-)
+    Service.default_service_min,
+    *recent_pace_columns(Service.id),
+    open_counters_of(Service.id).scalar_subquery().label("open_counters"),
+).where(Service.id == bindparam("service_id"))
 
 
 def pace(service: Service | Row) -> Pace:
@@ -182,10 +180,7 @@ def pace(service: Service | Row) -> Pace:
         .execute(PACE_OF_SERVICE, {"service_id": service.id, "day": clock.today()})
         .one()
     )
-    minutes = mean_service_minutes(
-        row.recent_minutes, row.recent_samples, float(service.default_service_min)
-    )
-    return Pace(minutes, row.open_counters)
+    return pace_of(row)
 
 
 def _eta(ahead: int, service_min: float, open_counters: int) -> int:
