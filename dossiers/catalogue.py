@@ -345,4 +345,3 @@ def catalogue_csv(procedures: list[Procedure]) -> str:
             ]
         )
     return out.getvalue()
-

@@ -205,9 +205,7 @@ def register_complaint_views(bp: Blueprint) -> None:
         "/complaints/new",
         view_func=ratelimit.limit(
             complaint_rate_limit, scope="complaints", key=rate_key, methods=("POST",)
-        )(
-            complaint_new
-        ),
+        )(complaint_new),
         methods=["GET", "POST"],
     )
     bp.add_url_rule("/complaints/track", view_func=complaint_track)

@@ -38,9 +38,7 @@ from queues.tickets import ticket_by_token
 
 bp = Blueprint("feedback", __name__)
 PANEL = "feedback/_rating_panel.html"
-rating_limit = ratelimit.limit(
-    rating_rate_limit, scope="ratings", key=rate_key, methods=("POST",)
-)
+rating_limit = ratelimit.limit(rating_rate_limit, scope="ratings", key=rate_key, methods=("POST",))
 
 
 @bp.record_once

@@ -104,7 +104,9 @@ def _user_fields(data: dict, user: User | None) -> dict:
     username = _required(errors, data, "username", 60).lower()
     if username and "username" not in errors:
         if not USERNAME.match(username):
-            errors["username"] = _("Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch.")
+            errors["username"] = _(
+                "Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch."
+            )
         else:
             clash = db.session.scalar(select(User).where(User.username == username))
             if clash is not None and clash is not user:
@@ -116,7 +118,9 @@ def _user_fields(data: dict, user: User | None) -> dict:
         errors["role"] = _("Vai trò không hợp lệ.")
     values["role"] = role
     office_code = clean(data.get("office")).upper()
-    office = db.session.scalar(select(Office).where(Office.code == office_code)) if office_code else None
+    office = (
+        db.session.scalar(select(Office).where(Office.code == office_code)) if office_code else None
+    )
     if office is None:
         errors["office"] = _("Không có đơn vị này.")
     values["office"] = office

@@ -17,7 +17,12 @@ def offices():
     rows = db.session.scalars(select(Office).where(Office.active.is_(True)).order_by(Office.id))
     return jsonify(
         [
-            {"code": o.code, "name": o.name, "level": o.level, "parent": o.parent.code if o.parent else None}
+            {
+                "code": o.code,
+                "name": o.name,
+                "level": o.level,
+                "parent": o.parent.code if o.parent else None,
+            }
             for o in rows
         ]
     )

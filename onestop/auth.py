@@ -48,7 +48,12 @@ def role_required(*roles: str):
 
 def _safe_next(target: str | None) -> str:
     # Only local paths: an open redirect would let a phishing link borrow our login page.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("main.home")
 
@@ -77,7 +82,9 @@ def login():
 def _demo_users() -> list[User]:
     if not current_app.config["DEMO"]:
         return []
-    return list(db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.id).limit(40)))
+    return list(
+        db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.id).limit(40))
+    )
 
 
 @bp.route("/logout", methods=["POST"])

@@ -33,7 +33,13 @@ def create_user(username, full_name, role, office, password):
     """Create a user account."""
     try:
         user = accounts.save_user(
-            {"username": username, "full_name": full_name, "role": role, "office": office, "password": password}
+            {
+                "username": username,
+                "full_name": full_name,
+                "role": role,
+                "office": office,
+                "password": password,
+            }
         )
     except ValidationError as error:
         for field, message in error.errors.items():

@@ -36,7 +36,7 @@ def local_midnight(day: dt.date) -> dt.datetime:
 
 
 def set_now(instant: dt.datetime | None) -> None:
-    """Fix the clock at ``instant`` (aware), or release it with ``None``. For tests and simulations."""
+    """Fix the clock at ``instant`` (aware), or release it with ``None`` (tests, simulations)."""
     global _fixed
     if instant is not None and instant.tzinfo is None:
         raise ValueError("the clock needs an aware datetime")

@@ -82,7 +82,9 @@ def load(app: Flask, test_config: dict | None) -> None:
     for env_name, key in ENVIRONMENT.items():
         value = os.environ.get(env_name)
         if value:
-            app.config[key] = value.lower() in {"1", "true", "yes"} if key in BOOLEAN_KEYS else value
+            app.config[key] = (
+                value.lower() in {"1", "true", "yes"} if key in BOOLEAN_KEYS else value
+            )
     app.config.from_prefixed_env()
     if test_config:
         app.config.from_mapping(test_config)

@@ -25,31 +25,63 @@ WARDS = [
     ("VY-KQ", "UBND phường Khai Quang", "000.12.08.H62"),
     ("VY-TT", "UBND xã Thanh Trù", "000.12.09.H62"),
 ]
-OFFICER_NAMES = ["Nguyễn Thị Lan", "Trần Văn Minh", "Lê Thu Hà", "Phạm Quốc Bảo", "Hoàng Thị Mai",
-                 "Vũ Đức Thắng"]
+OFFICER_NAMES = [
+    "Nguyễn Thị Lan",
+    "Trần Văn Minh",
+    "Lê Thu Hà",
+    "Phạm Quốc Bảo",
+    "Hoàng Thị Mai",
+    "Vũ Đức Thắng",
+]
 
 
 def seed() -> None:
     """Create the demo offices and users (password ``demo``)."""
-    city = Office(code=CITY[0], name=CITY[1], agency_code=CITY[2], level="district",
-                  late_rate_target=Decimal("0.0090"), wait_target_min=20)
+    city = Office(
+        code=CITY[0],
+        name=CITY[1],
+        agency_code=CITY[2],
+        level="district",
+        late_rate_target=Decimal("0.0090"),
+        wait_target_min=20,
+    )
     db.session.add(city)
     for code, name, agency in WARDS:
-        db.session.add(Office(code=code, name=name, agency_code=agency, level="commune", parent=city,
-                              late_rate_target=Decimal("0.0050"), wait_target_min=20))
+        db.session.add(
+            Office(
+                code=code,
+                name=name,
+                agency_code=agency,
+                level="commune",
+                parent=city,
+                late_rate_target=Decimal("0.0050"),
+                wait_target_min=20,
+            )
+        )
     # One hash for every demo account: scrypt is deliberately slow, and they share a password.
     password_hash = generate_password_hash(DEMO_PASSWORD)
-    people = [("admin", "Quản trị hệ thống", "admin", city),
-              ("supervisor", "Đỗ Minh Tuấn", "supervisor", city)]
-    people += [(f"officer{i}", name, "officer", city) for i, name in enumerate(OFFICER_NAMES, start=1)]
+    people = [
+        ("admin", "Quản trị hệ thống", "admin", city),
+        ("supervisor", "Đỗ Minh Tuấn", "supervisor", city),
+    ]
+    people += [
+        (f"officer{i}", name, "officer", city) for i, name in enumerate(OFFICER_NAMES, start=1)
+    ]
     db.session.flush()
     for office in city.children:
         short = office.code.lower()
         people.append((f"{short}-officer", f"Cán bộ một cửa {office.name[4:]}", "officer", office))
         people.append((f"{short}-supervisor", f"Lãnh đạo {office.name[4:]}", "supervisor", office))
     for username, full_name, role, office in people:
-        db.session.add(User(username=username, full_name=full_name, role=role, office=office,
-                            password_hash=password_hash))
+        db.session.add(
+            User(
+                username=username,
+                full_name=full_name,
+                role=role,
+                office=office,
+                password_hash=password_hash,
+            )
+        )
     db.session.commit()
 
 

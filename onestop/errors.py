@@ -29,9 +29,18 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
-CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-         405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
-         429: "too_many_requests", 500: "server_error"}
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "too_many_requests",
+    500: "server_error",
+}
 
 
 def error_response(status: int, message: str | None = None, code: str | None = None, errors=None):
@@ -51,12 +60,20 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError):
         db.session.rollback()
-        return error_response(error.status, error.message, error.code, getattr(error, "errors", None))
+        return error_response(
+            error.status, error.message, error.code, getattr(error, "errors", None)
+        )
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
-        return error_response(400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
-                                     "Vui lòng tải lại trang và thử lại."), "csrf")
+        return error_response(
+            400,
+            _(
+                "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
+                "Vui lòng tải lại trang và thử lại."
+            ),
+            "csrf",
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

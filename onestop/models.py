@@ -31,7 +31,9 @@ class Office(db.Model):
     wait_target_min: Mapped[int] = mapped_column(default=20)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime, default=clock.now, onupdate=clock.now
+    )
 
     parent: Mapped["Office | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Office"]] = relationship(back_populates="parent")
@@ -51,7 +53,9 @@ class User(UserMixin, db.Model):
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime, default=clock.now, onupdate=clock.now
+    )
 
     office: Mapped[Office] = relationship()
 

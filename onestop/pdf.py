@@ -1,4 +1,4 @@
-"""Shared reportlab pieces: the Vietnamese font, fitted text, QR codes and the administrative header."""
+"""Shared reportlab pieces: Vietnamese font, fitted text, QR codes, the administrative header."""
 
 from __future__ import annotations
 
@@ -104,7 +104,9 @@ def nfc(text: object) -> str:
     return unicodedata.normalize("NFC", str(text))
 
 
-def fit_font_size(text: str, font: str, size: float, max_width: float, min_size: float = 6) -> float:
+def fit_font_size(
+    text: str, font: str, size: float, max_width: float, min_size: float = 6
+) -> float:
     """Return the largest size not above ``size`` at which ``text`` fits ``max_width`` points.
 
     Never goes below ``min_size``: a line that is still too long then overflows rather
@@ -119,8 +121,13 @@ def fit_font_size(text: str, font: str, size: float, max_width: float, min_size:
     return float(max(min_size, fitted))
 
 
-def draw_centred(canvas, text: str, font: str, size: float, cx: float, y: float, max_width: float) -> float:
-    """Draw ``text`` centred on ``cx`` at baseline ``y``, shrunk to fit ``max_width``; return the size used."""
+def draw_centred(
+    canvas, text: str, font: str, size: float, cx: float, y: float, max_width: float
+) -> float:
+    """Draw ``text`` centred on ``cx`` at baseline ``y``, shrunk to fit ``max_width``.
+
+    Returns the font size used.
+    """
     text = nfc(text)
     used = fit_font_size(text, font, size, max_width)
     canvas.setFont(font, used)
@@ -186,13 +193,21 @@ def qr_svg(data: str) -> str:
     return f'{opening} role="img" aria-label="QR"{svg[end:]}'
 
 
-def _draw_column(canvas, lines: Sequence[str], fonts: Sequence[str], cx: float, top_y: float,
-                 width: float, size: float, underline_ratio: float) -> float:
-    """Draw centred lines from ``top_y`` down, underline the last one, and return the lowest y used."""
+def _draw_column(
+    canvas,
+    lines: Sequence[str],
+    fonts: Sequence[str],
+    cx: float,
+    top_y: float,
+    width: float,
+    size: float,
+    underline_ratio: float,
+) -> float:
+    """Draw centred lines from ``top_y`` down, underline the last one; return the lowest y used."""
     leading = size * 1.35
     y = top_y - size
     last_width = 0.0
-    for line, font in zip(lines, fonts):
+    for line, font in zip(lines, fonts, strict=True):
         used = draw_centred(canvas, line, font, size, cx, y, width)
         last_width = pdfmetrics.stringWidth(nfc(line), font, used)
         y -= leading
@@ -208,9 +223,17 @@ def _draw_column(canvas, lines: Sequence[str], fonts: Sequence[str], cx: float, 
     return line_y
 
 
-def document_header(canvas, left_lines: Sequence[str], right_lines: Sequence[str], top_y: float,
-                    page_width: float, margin: float, *, size: float = 11,
-                    fonts: tuple[str, str] | None = None) -> float:
+def document_header(
+    canvas,
+    left_lines: Sequence[str],
+    right_lines: Sequence[str],
+    top_y: float,
+    page_width: float,
+    margin: float,
+    *,
+    size: float = 11,
+    fonts: tuple[str, str] | None = None,
+) -> float:
     """Draw the two-column Vietnamese administrative header and return the y just below it.
 
     Left: the agency, e.g. "UBND THÀNH PHỐ VĨNH YÊN" / "BỘ PHẬN MỘT CỬA"; the parent body
@@ -226,9 +249,24 @@ def document_header(canvas, left_lines: Sequence[str], right_lines: Sequence[str
     gap = 1 * mm
 
     left_fonts = [regular] * (len(left_lines) - 1) + [bold] if left_lines else []
-    left_bottom = _draw_column(canvas, left_lines, left_fonts, margin + left_w / 2, top_y,
-                               left_w - gap, size, underline_ratio=0.4)
-    right_bottom = _draw_column(canvas, right_lines, [bold] * len(right_lines),
-                                page_width - margin - right_w / 2, top_y,
-                                right_w - gap, size, underline_ratio=1.0)
+    left_bottom = _draw_column(
+        canvas,
+        left_lines,
+        left_fonts,
+        margin + left_w / 2,
+        top_y,
+        left_w - gap,
+        size,
+        underline_ratio=0.4,
+    )
+    right_bottom = _draw_column(
+        canvas,
+        right_lines,
+        [bold] * len(right_lines),
+        page_width - margin - right_w / 2,
+        top_y,
+        right_w - gap,
+        size,
+        underline_ratio=1.0,
+    )
     return min(left_bottom, right_bottom) - size * 0.8

@@ -34,8 +34,12 @@ def set_language(code: str):
 
 
 def _admin_context(**extra) -> dict:
-    offices = list(db.session.scalars(select(Office).order_by(Office.parent_id.is_not(None), Office.code)))
-    users = list(db.session.scalars(select(User).join(User.office).order_by(Office.code, User.username)))
+    offices = list(
+        db.session.scalars(select(Office).order_by(Office.parent_id.is_not(None), Office.code))
+    )
+    users = list(
+        db.session.scalars(select(User).join(User.office).order_by(Office.code, User.username))
+    )
     return {"offices": offices, "users": users, "levels": LEVELS, "roles": ROLES, **extra}
 
 
@@ -48,7 +52,9 @@ def index():
 def _panel(kind: str, form_data: dict, errors: dict, status: int):
     template = f"admin/_{kind}s_panel.html" if is_htmx() else "admin/index.html"
     forms = {"office_form": {}, "user_form": {}, f"{kind}_form": form_data}
-    return render_template(template, **_admin_context(**forms, **{f"{kind}_errors": errors})), status
+    return render_template(
+        template, **_admin_context(**forms, **{f"{kind}_errors": errors})
+    ), status
 
 
 @admin_bp.route("/offices", methods=["POST"])
@@ -101,7 +107,11 @@ def office(office_id: int):
     except ValidationError as error:
         db.session.rollback()
         return _row_or_form("office", obj, request.form, error.errors, 422)
-    return _row_or_form("office", obj, None, None) if is_htmx() else redirect(url_for("admin.index"), 303)
+    return (
+        _row_or_form("office", obj, None, None)
+        if is_htmx()
+        else redirect(url_for("admin.index"), 303)
+    )
 
 
 @admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -118,14 +128,24 @@ def user(user_id: int):
     except ValidationError as error:
         db.session.rollback()
         return _row_or_form("user", obj, request.form, error.errors, 422)
-    return _row_or_form("user", obj, None, None) if is_htmx() else redirect(url_for("admin.index"), 303)
+    return (
+        _row_or_form("user", obj, None, None)
+        if is_htmx()
+        else redirect(url_for("admin.index"), 303)
+    )
 
 
 @admin_bp.route("/offices/<int:office_id>/active", methods=["POST"])
 @role_required("admin")
 def office_active(office_id: int):
-    obj = accounts.set_office_active(db.get_or_404(Office, office_id), request.form.get("active") == "1")
-    return _row_or_form("office", obj, None, None) if is_htmx() else redirect(url_for("admin.index"), 303)
+    obj = accounts.set_office_active(
+        db.get_or_404(Office, office_id), request.form.get("active") == "1"
+    )
+    return (
+        _row_or_form("office", obj, None, None)
+        if is_htmx()
+        else redirect(url_for("admin.index"), 303)
+    )
 
 
 @admin_bp.route("/users/<int:user_id>/active", methods=["POST"])
@@ -133,33 +153,56 @@ def office_active(office_id: int):
 def user_active(user_id: int):
     obj = db.get_or_404(User, user_id)
     if obj.id == current_user.id:
-        return _row_or_form("user", obj, _user_values(obj), {"active": _("Không thể tự khóa tài khoản của mình.")}, 422)
+        return _row_or_form(
+            "user",
+            obj,
+            _user_values(obj),
+            {"active": _("Không thể tự khóa tài khoản của mình.")},
+            422,
+        )
     accounts.set_user_active(obj, request.form.get("active") == "1")
-    return _row_or_form("user", obj, None, None) if is_htmx() else redirect(url_for("admin.index"), 303)
+    return (
+        _row_or_form("user", obj, None, None)
+        if is_htmx()
+        else redirect(url_for("admin.index"), 303)
+    )
 
 
 def _office_values(office: Office) -> dict:
     return {
-        "code": office.code, "name": office.name, "level": office.level,
-        "parent": office.parent.code if office.parent else "", "agency_code": office.agency_code,
+        "code": office.code,
+        "name": office.name,
+        "level": office.level,
+        "parent": office.parent.code if office.parent else "",
+        "agency_code": office.agency_code,
         "late_rate_target_percent": f"{office.late_rate_target * 100:.2f}",
         "wait_target_min": office.wait_target_min,
     }
 
 
 def _user_values(user: User) -> dict:
-    return {"username": user.username, "full_name": user.full_name, "role": user.role,
-            "office": user.office.code}
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "role": user.role,
+        "office": user.office.code,
+    }
 
 
 def role_label(role: str) -> str:
-    return {"officer": _("Cán bộ một cửa"), "supervisor": _("Lãnh đạo"), "admin": _("Quản trị")}.get(role, role)
+    return {
+        "officer": _("Cán bộ một cửa"),
+        "supervisor": _("Lãnh đạo"),
+        "admin": _("Quản trị"),
+    }.get(role, role)
 
 
 def level_label(level: str) -> str:
-    return {"province": _("Cấp tỉnh"), "district": _("Cấp huyện/thành phố"), "commune": _("Cấp xã/phường")}.get(
-        level, level
-    )
+    return {
+        "province": _("Cấp tỉnh"),
+        "district": _("Cấp huyện/thành phố"),
+        "commune": _("Cấp xã/phường"),
+    }.get(level, level)
 
 
 @bp.app_context_processor

@@ -1,1 +1,1 @@
-"""Queues: services, counters, tickets and their events; the counter console and the display board."""
+"""Queues: services, counters, tickets and their events; the counter console and the board."""

@@ -1,4 +1,4 @@
-"""Kiosks and counter tablets: pairing by a one-time code, then a long-lived signed device cookie."""
+"""Kiosks and counter tablets: pairing by a one-time code, then a long-lived signed cookie."""
 
 import datetime as dt
 import functools
@@ -32,7 +32,9 @@ def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def create_pairing(office: Office, kind: str, name: str, counter: Counter | None = None) -> tuple[Device, str]:
+def create_pairing(
+    office: Office, kind: str, name: str, counter: Counter | None = None
+) -> tuple[Device, str]:
     """Register a device to pair; return it and its one-time code (8 digits, shown once)."""
     name = clean(name)
     errors = {}
@@ -46,8 +48,14 @@ def create_pairing(office: Office, kind: str, name: str, counter: Counter | None
         raise ValidationError(errors)
     begin_write()
     code = f"{secrets.randbelow(10**8):08d}"
-    device = Device(office=office, kind=kind, name=name, counter=counter if kind == "counter_tablet" else None,
-                    pairing_code_hash=_hash(code), pairing_expires_at=clock.now() + PAIRING_VALIDITY)
+    device = Device(
+        office=office,
+        kind=kind,
+        name=name,
+        counter=counter if kind == "counter_tablet" else None,
+        pairing_code_hash=_hash(code),
+        pairing_expires_at=clock.now() + PAIRING_VALIDITY,
+    )
     db.session.add(device)
     db.session.commit()
     return device, code
@@ -57,7 +65,11 @@ def pair(code: str) -> tuple[Device, str]:
     """Redeem a pairing code; return the device and the secret to keep in its cookie."""
     code = "".join(ch for ch in clean(code) if ch.isdigit())
     begin_write()
-    device = db.session.scalar(select(Device).where(Device.pairing_code_hash == _hash(code))) if code else None
+    device = (
+        db.session.scalar(select(Device).where(Device.pairing_code_hash == _hash(code)))
+        if code
+        else None
+    )
     if device is None or device.revoked_at is not None or device.pairing_expires_at < clock.now():
         db.session.rollback()  # frees SQLite's writer lock before the refusal is rendered
         raise NotFound(_("Mã ghép nối không đúng hoặc đã hết hạn."))
@@ -96,8 +108,14 @@ def cookie_value(device: Device, secret: str) -> str:
 
 
 def set_device_cookie(response, device: Device, secret: str):
-    response.set_cookie(COOKIE_NAME, cookie_value(device, secret), max_age=COOKIE_MAX_AGE, httponly=True,
-                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    response.set_cookie(
+        COOKIE_NAME,
+        cookie_value(device, secret),
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
     return response
 
 
@@ -201,7 +219,9 @@ def mark_seen(device: DeviceRow) -> None:
     db.session.commit()
 
 
-def device_allowed(office: Office | Row, kind: str = "kiosk", counter: Counter | None = None) -> bool:
+def device_allowed(
+    office: Office | Row, kind: str = "kiosk", counter: Counter | None = None
+) -> bool:
     """Whether this request may write as a device of ``office`` (any browser in demo mode)."""
     if current_app.config["DEMO"]:
         return True
@@ -212,4 +232,8 @@ def device_allowed(office: Office | Row, kind: str = "kiosk", counter: Counter |
 
 
 def devices_of(office_ids: set[int]) -> list[Device]:
-    return list(db.session.scalars(select(Device).where(Device.office_id.in_(office_ids)).order_by(Device.id)))
+    return list(
+        db.session.scalars(
+            select(Device).where(Device.office_id.in_(office_ids)).order_by(Device.id)
+        )
+    )

@@ -42,7 +42,9 @@ class Service(db.Model):
     default_service_min: Mapped[int] = mapped_column(default=8)
 
     office: Mapped[Office] = relationship()
-    counters: Mapped[list["Counter"]] = relationship(secondary=counter_service, back_populates="services")
+    counters: Mapped[list["Counter"]] = relationship(
+        secondary=counter_service, back_populates="services"
+    )
 
 
 class Counter(db.Model):
@@ -95,7 +97,8 @@ class Ticket(db.Model):
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
     # The queue the ticket is in now (changes on a transfer).
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
-    # The service whose daily sequence gave the number: its letter is printed and stays through transfers.
+    # The service whose daily sequence gave the number: its letter is printed and stays
+    # through transfers.
     issued_service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
     day: Mapped[dt.date]
     number: Mapped[int]
@@ -126,7 +129,7 @@ class Ticket(db.Model):
 
     @property
     def display_number(self) -> str:
-        """The number as printed and announced: letter + three digits (A015), kept through transfers."""
+        """The number as printed and announced: letter + three digits (A015), kept on transfer."""
         return f"{self.issued_service.letter}{self.number:03d}"
 
 
@@ -163,7 +166,7 @@ class TicketEvent(db.Model):
 
 
 class BoardVersion(db.Model):
-    """A per-office number bumped by every ticket transition and counter change: the board's ETag."""
+    """A per-office number bumped by every ticket transition and counter change (board ETag)."""
 
     __tablename__ = "board_version"
 

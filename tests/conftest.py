@@ -1,4 +1,4 @@
-"""Fixtures: an app on a fresh database per test (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)."""
+"""Fixtures: an app on a fresh database per test (SQLite, and PostgreSQL via TEST_DATABASE_URL)."""
 
 import datetime as dt
 import os
@@ -102,7 +102,14 @@ def fixed_clock():
 @pytest.fixture
 def make_office(app):
     def make(code="VY", name="UBND thành phố Vĩnh Yên", level="district", parent=None, **extra):
-        office = Office(code=code, name=name, level=level, parent=parent, agency_code=extra.pop("agency_code", "000.00.12.H62"), **extra)
+        office = Office(
+            code=code,
+            name=name,
+            level=level,
+            parent=parent,
+            agency_code=extra.pop("agency_code", "000.00.12.H62"),
+            **extra,
+        )
         db.session.add(office)
         db.session.commit()
         return office
@@ -113,8 +120,14 @@ def make_office(app):
 @pytest.fixture
 def make_user(app, password_hash):
     def make(username, role, office, full_name="Nguyễn Văn An", active=True):
-        user = User(username=username, full_name=full_name, role=role, office=office,
-                    password_hash=password_hash, active=active)
+        user = User(
+            username=username,
+            full_name=full_name,
+            role=role,
+            office=office,
+            password_hash=password_hash,
+            active=active,
+        )
         db.session.add(user)
         db.session.commit()
         return user

@@ -81,22 +81,19 @@ def test_json_import(world):
 
 
 def test_bad_rows_are_all_reported_and_nothing_is_stored(world):
-    rows = (
-        GOOD_ROWS
-        + (
-            # row 5: unknown procedure
-            "G22-x1,9.999999,Hoàng Văn Dũng,0912345678,2,20261126101500,,0\n"
-            "G22-x2,1.001612,,0912345678,2,20261126101500,,0\n"  # row 6: no name
-            "G22-x3,1.001612,Vũ Thị Em,02113456789,2,20261126101500,,0\n"  # row 7: landline
-            "G22-x4,1.001612,Đỗ Văn Giang,0912345678,1,20261126101500,,0\n"  # row 8: direct channel
-            "G22-x5,1.001612,Bùi Thị Hoa,0912345678,2,26/11/2026,,0\n"  # row 9: bad date
-            # row 10: due 13/11, in the past
-            "G22-x6,1.001612,Ngô Văn Khánh,0912345678,2,20261110080000,,0\n"
-            # row 11: due before receipt
-            "G22-x7,1.001612,Lý Thị Lan,0912345678,2,20261126080000,20261120,0\n"
-            # row 12: repeated code
-            "G22-261126-0007,1.001612,Dương Văn Minh,0912345678,2,20261126101500,,0\n"
-        )
+    rows = GOOD_ROWS + (
+        # row 5: unknown procedure
+        "G22-x1,9.999999,Hoàng Văn Dũng,0912345678,2,20261126101500,,0\n"
+        "G22-x2,1.001612,,0912345678,2,20261126101500,,0\n"  # row 6: no name
+        "G22-x3,1.001612,Vũ Thị Em,02113456789,2,20261126101500,,0\n"  # row 7: landline
+        "G22-x4,1.001612,Đỗ Văn Giang,0912345678,1,20261126101500,,0\n"  # row 8: direct channel
+        "G22-x5,1.001612,Bùi Thị Hoa,0912345678,2,26/11/2026,,0\n"  # row 9: bad date
+        # row 10: due 13/11, in the past
+        "G22-x6,1.001612,Ngô Văn Khánh,0912345678,2,20261110080000,,0\n"
+        # row 11: due before receipt
+        "G22-x7,1.001612,Lý Thị Lan,0912345678,2,20261126080000,20261120,0\n"
+        # row 12: repeated code
+        "G22-261126-0007,1.001612,Dương Văn Minh,0912345678,2,20261126101500,,0\n"
     )
     with pytest.raises(ImportRefused) as refused:
         import_dossiers(world.city, "cong-dvc.csv", (HEADER + rows).encode(), world.officer)

@@ -25,6 +25,7 @@ def is_on_time(ready_at: datetime, due: date) -> bool:
 
 # --- weekends -------------------------------------------------------------------------------
 
+
 def test_weekend_days_are_not_working_days():
     # March 2026: Fri 13, Sat 14, Sun 15, Mon 16.
     assert CAL.is_working_day(date(2026, 3, 13))
@@ -70,6 +71,7 @@ def test_working_days_between_half_open():
 
 
 # --- public holidays ------------------------------------------------------------------------
+
 
 def test_new_year_2027_friday():
     # Fri 01/01/2027 is off: Thu 31/12/2026 + 1 working day = Mon 04/01/2027.
@@ -124,6 +126,7 @@ def test_tet_2027_per_package():
 
 # --- office overrides -----------------------------------------------------------------------
 
+
 def test_office_extra_day_off():
     # The office closes Fri 09/10/2026: Thu 08/10 + 1 = Mon 12/10.
     cal = WorkCalendar(extra_days_off={date(2026, 10, 9)})
@@ -164,6 +167,7 @@ def test_calendar_is_immutable_and_hashable():
 
 # --- receipt time ---------------------------------------------------------------------------
 
+
 def test_same_day_before_and_after_15h():
     # Tue 10/03/2026.
     assert CAL.due_date(local(2026, 3, 10, 14, 59), 0) == date(2026, 3, 10)
@@ -199,6 +203,7 @@ def test_naive_receipt_time_is_rejected():
 
 # --- due_end --------------------------------------------------------------------------------
 
+
 def test_due_end_boundary():
     due = date(2026, 3, 10)
     end = due_end(due)
@@ -214,6 +219,7 @@ def test_due_end_boundary():
 
 
 # --- pauses ---------------------------------------------------------------------------------
+
 
 def test_extend_for_pause_across_weekend():
     due = date(2026, 3, 18)  # Wed
@@ -233,6 +239,7 @@ def test_extend_for_pause_rejects_reversed_interval():
 
 # --- property -------------------------------------------------------------------------------
 
+
 @settings(max_examples=200, deadline=None)
 @given(
     start=st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31)),
@@ -246,6 +253,7 @@ def test_add_working_days_property(start, n):
 
 
 # --- more holidays, each against a calendar written out ---------------------------------------
+
 
 def test_new_year_2026_thursday():
     # Dec 2025 / Jan 2026:  Wed 31/12 | Thu 01/01 off | Fri 02/01 | Sat 03, Sun 04 | Mon 05/01

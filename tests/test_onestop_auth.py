@@ -51,7 +51,9 @@ def test_login_redirects_only_to_local_paths(client, city, make_user):
     make_user("admin", "admin", city)
     from tests.conftest import PASSWORD
 
-    response = client.post("/login?next=//evil.example/", data={"username": "admin", "password": PASSWORD})
+    response = client.post(
+        "/login?next=//evil.example/", data={"username": "admin", "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -62,7 +64,9 @@ def test_admin_pages_need_the_admin_role(client, city, make_user, login, role, s
     assert client.get("/admin/").status_code == status
 
 
-def test_supervisor_of_the_city_sees_its_wards_and_a_ward_sees_only_itself(city, ward, make_office, make_user):
+def test_supervisor_of_the_city_sees_its_wards_and_a_ward_sees_only_itself(
+    city, ward, make_office, make_user
+):
     other = make_office(code="VY-TT", name="UBND xã Thanh Trù", level="commune", parent=city)
     boss = make_user("supervisor", "supervisor", city)
     ward_boss = make_user("vy-lb-supervisor", "supervisor", ward)
@@ -73,8 +77,15 @@ def test_supervisor_of_the_city_sees_its_wards_and_a_ward_sees_only_itself(city,
 
 
 def test_passwords_are_hashed_with_werkzeugs_default(city, make_user):
-    user = accounts.save_user({"username": "newbie", "full_name": "Lê Văn Bình", "role": "officer",
-                               "office": "VY", "password": "a long password"})
+    user = accounts.save_user(
+        {
+            "username": "newbie",
+            "full_name": "Lê Văn Bình",
+            "role": "officer",
+            "office": "VY",
+            "password": "a long password",
+        }
+    )
     assert user.password_hash.startswith("scrypt:")
     assert user.check_password("a long password")
 
@@ -112,9 +123,16 @@ def test_tampered_csrf_token_is_refused_and_nothing_changes(app, client, city, m
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     from tests.conftest import PASSWORD
 
-    assert client.post("/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token}).status_code == 303
-    response = client.post("/admin/offices", data={"code": "VY-X", "name": "X", "level": "commune",
-                                                    "csrf_token": token[:-4] + "abcd"})
+    assert (
+        client.post(
+            "/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token}
+        ).status_code
+        == 303
+    )
+    response = client.post(
+        "/admin/offices",
+        data={"code": "VY-X", "name": "X", "level": "commune", "csrf_token": token[:-4] + "abcd"},
+    )
     assert response.status_code == 400
     assert "biểu mẫu không hợp lệ" in response.get_data(as_text=True)
     from onestop.models import Office
@@ -125,14 +143,26 @@ def test_tampered_csrf_token_is_refused_and_nothing_changes(app, client, city, m
 def test_login_attempts_are_rate_limited(tmp_path):
     from onestop import create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "t", "WTF_CSRF_ENABLED": False,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'rl.db'}", "LOGIN_RATE_LIMIT": "3 per minute"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "t",
+            "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'rl.db'}",
+            "LOGIN_RATE_LIMIT": "3 per minute",
+        }
+    )
     with app.app_context():
         db.create_all()
         client = app.test_client()
-        codes = [client.post("/login", data={"username": "x", "password": "y"}).status_code for _ in range(4)]
+        codes = [
+            client.post("/login", data={"username": "x", "password": "y"}).status_code
+            for _ in range(4)
+        ]
         assert codes == [401, 401, 401, 429]
-        assert "Quá nhiều yêu cầu" in client.post("/login", data={"username": "x"}).get_data(as_text=True)
+        assert "Quá nhiều yêu cầu" in client.post("/login", data={"username": "x"}).get_data(
+            as_text=True
+        )
         db.session.remove()
         db.drop_all()
 

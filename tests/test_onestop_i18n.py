@@ -17,7 +17,9 @@ def _source_messages() -> set[str]:
         prefix = "templates/" if folder == "templates" else ""
         for _filename, _line, message, _comments, _context in extract_from_dir(
             ROOT / folder,
-            method_map=[(prefix + pattern.removeprefix("templates/"), kind) for pattern, kind in method_map],
+            method_map=[
+                (prefix + pattern.removeprefix("templates/"), kind) for pattern, kind in method_map
+            ],
             keywords={"_": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)},
         ):
             found.add(message if isinstance(message, str) else message[0])
@@ -27,7 +29,9 @@ def _source_messages() -> set[str]:
 def test_every_message_has_an_english_translation():
     with open(CATALOGUE / "messages.po", "rb") as handle:
         catalogue = read_po(handle, locale="en")
-    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue if m.id and m.string}
+    translated = {
+        m.id if isinstance(m.id, str) else m.id[0] for m in catalogue if m.id and m.string
+    }
     missing = sorted(_source_messages() - translated)
     assert missing == [], "run: pybabel extract/update for translations/en and translate these"
 

@@ -66,7 +66,9 @@ def test_vietnamese_text_survives_round_trip():
     def draw(c):
         pdf.draw_centred(c, "Tư pháp – Hộ tịch", bold, 14, TICKET_W / 2, 90 * mm, 70 * mm)
         pdf.draw_centred(c, "Đăng ký khai sinh", regular, 11, TICKET_W / 2, 80 * mm, 70 * mm)
-        pdf.draw_centred(c, "Quét mã QR để theo dõi lượt gọi", regular, 8, TICKET_W / 2, 70 * mm, 70 * mm)
+        pdf.draw_centred(
+            c, "Quét mã QR để theo dõi lượt gọi", regular, 8, TICKET_W / 2, 70 * mm, 70 * mm
+        )
 
     text = unicodedata.normalize("NFC", _text(_build(draw)))
     assert "Tư pháp – Hộ tịch" in text
@@ -80,8 +82,11 @@ def test_nfd_input_is_drawn_as_nfc():
     assert pdf.nfc(decomposed) == "Người đứng tên hồ sơ"
     assert pdf.nfc(None) == ""
 
-    raw = _text(_build(lambda c: pdf.draw_centred(c, decomposed, regular, 11, TICKET_W / 2,
-                                                   60 * mm, 70 * mm)))
+    raw = _text(
+        _build(
+            lambda c: pdf.draw_centred(c, decomposed, regular, 11, TICKET_W / 2, 60 * mm, 70 * mm)
+        )
+    )
     # Extracted as-is (no normalisation here): every letter must already be precomposed.
     assert "Người đứng tên hồ sơ" in raw
     assert not any(unicodedata.combining(ch) for ch in raw)
@@ -112,16 +117,25 @@ def test_qr_svg_is_embeddable():
 def test_document_header_draws_both_columns():
     def draw(c):
         bottom = pdf.document_header(
-            c, ["UBND THÀNH PHỐ VĨNH YÊN", "BỘ PHẬN MỘT CỬA"], pdf.NATIONAL_HEADING,
-            A4[1] - 15 * mm, A4[0], 20 * mm)
+            c,
+            ["UBND THÀNH PHỐ VĨNH YÊN", "BỘ PHẬN MỘT CỬA"],
+            pdf.NATIONAL_HEADING,
+            A4[1] - 15 * mm,
+            A4[0],
+            20 * mm,
+        )
         assert bottom < A4[1] - 15 * mm - 2 * 11
         c.setFont(pdf.register_fonts()[0], 11)
         c.drawString(20 * mm, bottom - 11, "Số: 12/PTN")
 
     text = unicodedata.normalize("NFC", _text(_build(draw, pagesize=A4)))
-    for expected in ("UBND THÀNH PHỐ VĨNH YÊN", "BỘ PHẬN MỘT CỬA",
-                     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                     "Số: 12/PTN"):
+    for expected in (
+        "UBND THÀNH PHỐ VĨNH YÊN",
+        "BỘ PHẬN MỘT CỬA",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Số: 12/PTN",
+    ):
         assert expected in text
 
 
@@ -143,8 +157,15 @@ def test_draw_qr_decodes_back_to_url(tmp_path):
     qs = 30 * mm
     pdf_file = tmp_path / "qr.pdf"
     pdf_file.write_bytes(_build(lambda c: pdf.draw_qr(c, URL, TICKET_W / 2 - qs / 2, 20 * mm, qs)))
-    subprocess.run([pdftoppm, "-r", "200", "-png", "-singlefile", str(pdf_file),
-                    str(tmp_path / "qr")], check=True, timeout=60)
-    out = subprocess.run([zbarimg, "-q", "--raw", str(tmp_path / "qr.png")],
-                         capture_output=True, text=True, timeout=60)
+    subprocess.run(
+        [pdftoppm, "-r", "200", "-png", "-singlefile", str(pdf_file), str(tmp_path / "qr")],
+        check=True,
+        timeout=60,
+    )
+    out = subprocess.run(
+        [zbarimg, "-q", "--raw", str(tmp_path / "qr.png")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.stdout.strip() == URL

@@ -19,7 +19,9 @@ def test_clock_gives_aware_utc_and_vietnamese_dates(fixed_clock):
     fixed_clock(dt.datetime(2026, 11, 27, 17, 30, tzinfo=dt.UTC))
     assert clock.now().tzinfo == dt.UTC
     assert clock.today() == dt.date(2026, 11, 28)  # 00:30 in Vĩnh Yên
-    assert clock.local_midnight(dt.date(2026, 11, 28)) == dt.datetime(2026, 11, 27, 17, 0, tzinfo=dt.UTC)
+    assert clock.local_midnight(dt.date(2026, 11, 28)) == dt.datetime(
+        2026, 11, 27, 17, 0, tzinfo=dt.UTC
+    )
     with pytest.raises(ValueError):
         clock.set_now(dt.datetime(2026, 1, 1))
 
@@ -87,8 +89,14 @@ def test_pages_carry_the_pinned_htmx_and_a_strict_csp(client):
 
 
 def test_htmx_url_can_point_to_an_own_copy(tmp_path):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x",
-                      "HTMX_URL": "/static/vendor/htmx.min.js"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SECRET_KEY": "x",
+            "HTMX_URL": "/static/vendor/htmx.min.js",
+        }
+    )
     response = app.test_client().get("/login")
     assert 'src="/static/vendor/htmx.min.js"' in response.get_data(as_text=True)
     assert "script-src 'self';" in response.headers["Content-Security-Policy"]
@@ -154,17 +162,57 @@ def test_cli_seed_demo_create_user_and_token(app, runner):
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(func.count()).select_from(Office)) == 10
     usernames = set(db.session.scalars(select(User.username)))
-    assert {"admin", "supervisor", "officer1", "officer6", "vy-lb-officer", "vy-tt-supervisor"} <= usernames
+    assert {
+        "admin",
+        "supervisor",
+        "officer1",
+        "officer6",
+        "vy-lb-officer",
+        "vy-tt-supervisor",
+    } <= usernames
     assert "nothing seeded" in runner.invoke(args=["seed-demo"]).output
-    result = runner.invoke(args=["create-user", "--username", "hoa", "--full-name", "Trần Thị Hoa",
-                                 "--role", "officer", "--office", "VY-LB", "--password", "a good password"])
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--username",
+            "hoa",
+            "--full-name",
+            "Trần Thị Hoa",
+            "--role",
+            "officer",
+            "--office",
+            "VY-LB",
+            "--password",
+            "a good password",
+        ]
+    )
     assert result.exit_code == 0, result.output
-    bad = runner.invoke(args=["create-user", "--username", "x1", "--full-name", "X", "--role", "officer",
-                              "--office", "NOPE", "--password", "a good password"])
+    bad = runner.invoke(
+        args=[
+            "create-user",
+            "--username",
+            "x1",
+            "--full-name",
+            "X",
+            "--role",
+            "officer",
+            "--office",
+            "NOPE",
+            "--password",
+            "a good password",
+        ]
+    )
     assert bad.exit_code == 1 and "office" in bad.output
-    token = runner.invoke(args=["create-token", "--username", "supervisor", "--name", "KPI"]).output.strip()
+    token = runner.invoke(
+        args=["create-token", "--username", "supervisor", "--name", "KPI"]
+    ).output.strip()
     assert len(token) >= 40
-    assert app.test_client().get("/api/v1/offices", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert (
+        app.test_client()
+        .get("/api/v1/offices", headers={"Authorization": f"Bearer {token}"})
+        .status_code
+        == 200
+    )
 
 
 def test_migrations_build_the_same_schema_as_the_models(tmp_path):

@@ -1,4 +1,4 @@
-"""Real-browser fixtures: a live server on 127.0.0.1 with demo data, Debian's Chromium, the pinned htmx."""
+"""Real-browser fixtures: a live server on 127.0.0.1 with demo data, Chromium, the pinned htmx."""
 
 import base64
 import hashlib
@@ -19,9 +19,16 @@ ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache" / "htmx"
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                 "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
 
 
 def pytest_collection_modifyitems(items):
@@ -38,8 +45,12 @@ def htmx_file() -> Path:
         CACHE.mkdir(parents=True, exist_ok=True)
         if shutil.which("npm") is None:
             pytest.fail("npm is needed to fetch htmx.org for the browser tests")
-        subprocess.run(["npm", "pack", f"htmx.org@{HTMX_VERSION}", "--silent"], cwd=CACHE, check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["npm", "pack", f"htmx.org@{HTMX_VERSION}", "--silent"],
+            cwd=CACHE,
+            check=True,
+            capture_output=True,
+        )
         with tarfile.open(CACHE / f"htmx.org-{HTMX_VERSION}.tgz") as archive:
             member = archive.extractfile("package/dist/htmx.min.js")
             target.write_bytes(member.read())
@@ -59,16 +70,36 @@ def live_server(tmp_path_factory):
     """The app with demo data, served by Flask's threaded server on a free loopback port."""
     folder = tmp_path_factory.mktemp("live")
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'live.db'}", "SECRET_KEY": "browser-tests",
-           "ONESTOP_DEMO": "1", "ONESTOP_PUBLIC_URL": f"http://127.0.0.1:{port}",
-           # Every browser test logs in from 127.0.0.1: the login limit is tested elsewhere.
-           "FLASK_LOGIN_RATE_LIMIT": "1000 per minute"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{folder / 'live.db'}",
+        "SECRET_KEY": "browser-tests",
+        "ONESTOP_DEMO": "1",
+        "ONESTOP_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        # Every browser test logs in from 127.0.0.1: the login limit is tested elsewhere.
+        "FLASK_LOGIN_RATE_LIMIT": "1000 per minute",
+    }
     env.pop("TEST_DATABASE_URL", None)
     log = open(folder / "server.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1", "--port", str(port),
-         "--no-reload", "--with-threads"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "wsgi",
+            "run",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-reload",
+            "--with-threads",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -97,7 +128,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
@@ -109,8 +142,12 @@ def new_context(browser, htmx_file):
     body = htmx_file.read_bytes()
 
     def serve_htmx(route):
-        route.fulfill(status=200, body=body, content_type="application/javascript",
-                      headers={"Access-Control-Allow-Origin": "*"})
+        route.fulfill(
+            status=200,
+            body=body,
+            content_type="application/javascript",
+            headers={"Access-Control-Allow-Origin": "*"},
+        )
 
     def make(**options):
         options.setdefault("viewport", {"width": 1366, "height": 900})

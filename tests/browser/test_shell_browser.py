@@ -1,4 +1,4 @@
-"""The shell in a real browser: login per role, wrong password, language switch, an admin edit by htmx."""
+"""The shell in a real browser: login per role, wrong password, language switch, an htmx edit."""
 
 import re
 
@@ -6,7 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 
-@pytest.mark.parametrize("username, role_link", [("officer1", None), ("supervisor", None), ("admin", "Quản trị")])
+@pytest.mark.parametrize(
+    "username, role_link", [("officer1", None), ("supervisor", None), ("admin", "Quản trị")]
+)
 def test_login_as_each_role(page, live_server, login_page, screenshot, username, role_link):
     login_page(page, username)
     expect(page.locator(".topbar__user")).to_contain_text("VY")
@@ -38,7 +40,9 @@ def test_language_switch(page, live_server):
     expect(page.locator("h1")).to_have_text("Đăng nhập")
 
 
-def test_admin_edits_an_office_through_htmx_without_reloading(page, live_server, login_page, screenshot):
+def test_admin_edits_an_office_through_htmx_without_reloading(
+    page, live_server, login_page, screenshot
+):
     login_page(page, "admin")
     page.goto(f"{live_server}/admin/")
     page.evaluate("window.__notReloaded = true")
