@@ -163,11 +163,15 @@ def make_backup(engine: Engine, output: Path, progress: Progress) -> Outcome:
     payload = target.with_name(target.name + ".payload")
     partial = target.with_name(target.name + ".partial")
     created = clock.now()
+    mine = []
     try:
         # A copy holds personal data: only its owner may read it, from the first byte.
         for path in (partial, payload):
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            mine.append(path)
     except FileExistsError:
+        for path in mine:
+            path.unlink()
         raise BackupError(f"{path} exists: another backup is being written there.") from None
     try:
         if kind == "sqlite":
