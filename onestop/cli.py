@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 from werkzeug.serving import run_simple
@@ -105,6 +106,7 @@ def _progressbar(label: str):
 
 
 @click.command("backup")
+@with_appcontext
 @click.option(
     "--output",
     "-o",
@@ -126,6 +128,7 @@ def backup_command(output):
 
 
 @click.command("restore")
+@with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore_command(path, yes):
