@@ -68,6 +68,7 @@ class Manifest:
             if fields.get("format_version") != FORMAT_VERSION:
                 raise ValueError(f"backup format {fields.get('format_version')!r} is unknown here")
             manifest = cls(**fields)
+            dt.datetime.fromisoformat(manifest.created_at)
             valid = (
                 manifest.kind in PAYLOADS
                 and isinstance(manifest.size, int)
@@ -203,6 +204,8 @@ def make_backup(engine: Engine, output: Path, progress: Progress) -> Outcome:
         _fsync_directory(target.parent)
     except DumpError as error:
         raise BackupError(str(error)) from error
+    except OSError as error:
+        raise BackupError(f"The backup could not be written: {error}.") from error
     finally:
         payload.unlink(missing_ok=True)
         partial.unlink(missing_ok=True)

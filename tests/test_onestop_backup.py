@@ -195,6 +195,7 @@ def _other_kind(kind):
         ("kind", "is a copy of a"),
         ("newer schema", "newer version"),
         ("not a backup", "not a Một Cửa backup"),
+        ("malformed manifest", "cannot be trusted"),
     ],
 )
 def test_restore_refuses_a_copy_it_cannot_verify_and_changes_nothing(
@@ -210,8 +211,10 @@ def test_restore_refuses_a_copy_it_cannot_verify_and_changes_nothing(
         _rewrite(good, bad, kind=_other_kind(db.engine.dialect.name))
     elif damage == "newer schema":
         _rewrite(good, bad, schema_revisions=["ffffffffffff"])
-    else:
+    elif damage == "not a backup":
         bad.write_bytes(b"PK\x03\x04 a zip file, or anything else")
+    else:
+        _rewrite(good, bad, rows={"ticket": -1})
     _issue(hall)
     db.session.remove()
 
@@ -232,3 +235,15 @@ def test_postgres_clients_get_the_password_in_the_environment_only():
     assert (
         conninfo == "host='db.example' port='6543' user='onestop' dbname='motcua' sslmode='require'"
     )
+
+
+def test_a_copy_of_an_older_schema_restores_and_asks_for_the_upgrade(app, hall, runner, tmp_path):
+    good = backup.make_backup(db.engine, tmp_path / "good.tar", lambda *_: None).path
+    migrations = app.extensions["migrate"].directory
+    older = sorted(backup.code_revisions(migrations) - backup.code_heads(migrations))[0]
+    copy = _rewrite(good, tmp_path / "older.tar", schema_revisions=[older])
+    db.session.remove()
+    result = runner.invoke(args=["restore", str(copy), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert f"schema {older}" in result.output
+    assert "db upgrade" in result.output
