@@ -116,9 +116,9 @@ def _progressbar(label: str):
 )
 def backup_command(output):
     """Copy the database into one file while the app runs (SQLite backup API or pg_dump)."""
-    output = output or Path(current_app.instance_path) / "backups"
-    if output == Path(current_app.instance_path) / "backups":
-        output.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if output is None:
+        output = Path(current_app.instance_path) / "backups"
+        output.mkdir(mode=0o700, exist_ok=True)
     try:
         with _progressbar("Copying the database") as progress:
             done = backup.make_backup(db.engine, output, progress)
