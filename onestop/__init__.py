@@ -32,7 +32,19 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     config.load(app, test_config)
 
-    from onestop import api, auth, cli, errors, extensions, htmx, i18n, models, security, views
+    from onestop import (
+        api,
+        auth,
+        cli,
+        errors,
+        extensions,
+        health,
+        htmx,
+        i18n,
+        models,
+        security,
+        views,
+    )
 
     extensions.init_app(app)
     i18n.init_app(app)
@@ -41,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     auth.init_app(app)
     cli.init_app(app)
+    health.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(views.admin_bp)

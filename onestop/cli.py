@@ -1,12 +1,16 @@
-"""Command-line tasks: seed the demo, create users and API tokens, start the demo."""
+"""Command-line tasks: seed the demo, create users and API tokens, start the demo, back up."""
+
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 from werkzeug.serving import run_simple
 
-from onestop import accounts
+from onestop import accounts, backup
 from onestop.demo import run_seeders
 from onestop.exceptions import ValidationError
 from onestop.extensions import db
@@ -82,6 +86,74 @@ def demo(host, port):
     run_simple(host, port, app, threaded=True)
 
 
+@contextmanager
+def _progressbar(label: str):
+    """A click progress bar for a ``progress(done, total)`` callback; drawn at its first call."""
+    state = {"bar": None, "done": 0}
+
+    def progress(done: int, total: int) -> None:
+        if state["bar"] is None:
+            state["bar"] = click.progressbar(length=max(total, 1), label=label)
+            state["bar"].__enter__()
+        state["bar"].update(done - state["done"])
+        state["done"] = done
+
+    try:
+        yield progress
+    finally:
+        if state["bar"] is not None:
+            state["bar"].__exit__(None, None, None)
+
+
+@click.command("backup")
+@with_appcontext
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="The backup file, or a folder for onestop-YYYYMMDD-HHMMSS.tar;"
+    " default: the backups folder of the instance folder.",
+)
+def backup_command(output):
+    """Copy the database into one file while the app runs (SQLite backup API or pg_dump)."""
+    if output is None:
+        output = Path(current_app.instance_path) / "backups"
+        output.mkdir(mode=0o700, exist_ok=True)
+    try:
+        with _progressbar("Copying the database") as progress:
+            done = backup.make_backup(db.engine, output, progress)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(done.line("Backed up", f"to {done.path}"))
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(path, yes):
+    """Replace the configured database with a backup, after checking the backup."""
+    engine = db.engine
+    where = engine.url.render_as_string(hide_password=True)
+    migrations = current_app.extensions["migrate"].directory
+    db.session.remove()
+    try:
+        with ExitStack() as stack:
+            # The copy, checked, lives until the restore is done; its bar ends before the question.
+            with _progressbar("Checking the copy") as progress:
+                copy = stack.enter_context(backup.open_copy(path, engine, migrations, progress))
+            click.echo(backup.describe(copy.manifest))
+            if not yes:
+                click.confirm(f"Replace every table of {where} with it?", abort=True)
+            with _progressbar("Restoring") as progress:
+                done = backup.restore_copy(copy, engine, progress)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(done.line("Restored", f"{where} from {path}"))
+    if copy.outdated:
+        click.echo("The copy has an older schema: run `flask --app wsgi db upgrade` now.")
+
+
 def init_app(app: Flask) -> None:
-    for command in (seed_demo, create_user, create_token, demo):
+    for command in (seed_demo, create_user, create_token, demo, backup_command, restore_command):
         app.cli.add_command(command)
