@@ -140,7 +140,8 @@ def test_a_purge_changes_no_kpi_live_or_from_the_rollups(history):
     assert all_kpis(history) == live_before  # and counted live again from the tables
 
 
-def test_the_command_shows_progress_logs_itself_and_can_run_again(history, runner):
+def test_the_command_shows_progress_logs_itself_and_can_run_again(history, runner, monkeypatch):
+    monkeypatch.setattr(retention, "BATCH", 25)
     before, gone = snapshot(), expired()
     dossiers = sum(kind == "dossier" for kind, _ in gone)
     complaints_gone = sum(kind == "complaint" for kind, _ in gone)
@@ -167,6 +168,8 @@ def test_the_command_shows_progress_logs_itself_and_can_run_again(history, runne
         ("purge", "dossier", None),
         ("purge", "complaint", None),
     }
+    # One entry per batch, each committed with the records it anonymised.
+    assert sum(e.object_type == "dossier" for e in logged) == -(-dossiers // 25)
     assert sum(int(e.detail.split()[0]) for e in logged) == dossiers + complaints_gone
     assert all("0912" not in e.detail for e in logged)
 
