@@ -202,3 +202,21 @@ def test_defaults_keep_dossiers_five_years_and_complaint_contacts_one_year(app):
     specs = {spec.name: spec for spec in retention.registered()}
     assert retention.period_days(specs["dossier"], {}) == 1826
     assert retention.period_days(specs["complaint"], {}) == 365
+
+
+def test_every_text_column_of_a_dossier_or_complaint_is_declared_personal_or_not(app):
+    """A new text column must be classified: a personal one joins its retention list."""
+    from sqlalchemy import String, Text
+
+    not_personal = {
+        "dossier": {"code", "channel", "status", "apology_reason", "external_code", "token"},
+        "complaint": {"code", "topic", "subject", "text", "channel", "status", "answer"},
+    }
+    assert {spec.name for spec in retention.registered()} == set(not_personal)
+    for spec in retention.registered():
+        text_columns = {
+            column.name
+            for column in spec.model.__table__.columns
+            if isinstance(column.type, String | Text)
+        }
+        assert text_columns == set(spec.columns) | not_personal[spec.name], spec.name
