@@ -181,9 +181,11 @@ class AuditFilters:
 
         def day(name: str) -> dt.date | None:
             try:
-                return dt.date.fromisoformat(str(args.get(name, "")).strip())
+                value = dt.date.fromisoformat(str(args.get(name, "")).strip())
             except ValueError:
                 return None
+            # Far-off years would overflow the UTC conversion; nothing is logged there anyway.
+            return value if 2000 <= value.year <= 2999 else None
 
         action = str(args.get("action", ""))
         object_type = str(args.get("type", ""))

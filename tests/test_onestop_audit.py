@@ -264,6 +264,7 @@ def test_the_audit_page_lists_newest_first_and_filters(admin_client, history):
     assert _shown(admin_client, f"?user={admin}&type=dossier") == []
     # Nonsense filters are ignored rather than failing.
     assert len(_shown(admin_client, "?action=drop&type=x&user=abc&from=2026-13-45&page=-3")) == 5
+    assert len(_shown(admin_client, "?from=0001-01-01&to=9999-12-31&user=99999999999999")) == 5
     fragment = admin_client.get("/admin/audit?action=edit", headers=HTMX).get_data(as_text=True)
     assert "<html" not in fragment and 'id="audit-results"' in fragment
     assert "officer-edited" in fragment and "lb-created" not in fragment
