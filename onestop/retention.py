@@ -74,11 +74,14 @@ def registered() -> list[PersonalData]:
 
 
 def period_days(spec: PersonalData, config) -> int:
-    """The configured retention period in days; a value that is not a whole day count refused."""
+    """The configured retention period in days.
+
+    :raises ValueError: a value that is not a whole number of days, at least 1.
+    """
     value = config.get(spec.period_key, spec.default_days)
     text = str(value).strip()
     if isinstance(value, bool) or not text.isdigit() or int(text) < 1:
-        raise click.UsageError(f"{spec.period_key} must be a whole number of days, at least 1.")
+        raise ValueError(f"{spec.period_key} must be a whole number of days, at least 1.")
     return int(text)
 
 
@@ -163,7 +166,10 @@ def _described(plans: list[Plan], counts: dict[str, int]) -> str:
 @click.option("--dry-run", is_flag=True, help="Count what would be anonymised; change nothing.")
 def purge_personal_data(dry_run: bool):
     """Anonymise the personal data of closed records older than their retention period."""
-    plans = plan(clock.now(), current_app.config)
+    try:
+        plans = plan(clock.now(), current_app.config)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
     if dry_run:
         planned = _described(plans, {p.spec.name: len(p.ids) for p in plans})
         click.echo(f"Dry run: would anonymise {planned}; nothing changed.")
