@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from dossiers.models import ONLINE_LEVELS, Procedure
+from onestop import audit
 from onestop.exceptions import ValidationError
 from onestop.extensions import begin_write, db
 from onestop.models import LEVELS, Office
@@ -244,6 +245,7 @@ def save_procedure(data, office_ids: list[int], procedure_id: int | None = None)
         raise ValidationError({"code": _("Mã thủ tục này đã có trong danh mục.")})
     _apply(procedure, values)
     db.session.add(procedure)
+    audit.record("edit" if procedure.id else "create", procedure)
     db.session.commit()
     return procedure
 
@@ -322,8 +324,10 @@ def import_procedures_csv(data: bytes) -> tuple[int, int]:
             db.session.add(procedure)
             created += 1
         _apply(procedure, values)
+    updated = len(parsed) - created
+    audit.record("import", object_type="procedure", detail=f"{created} new, {updated} updated")
     db.session.commit()
-    return created, len(parsed) - created
+    return created, updated
 
 
 def catalogue_csv(procedures: list[Procedure]) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from dossiers.models import HOLIDAY_KINDS, Holiday
 from dossiers.workdays import WorkCalendar
+from onestop import audit
 from onestop.exceptions import Forbidden, NotFound, ValidationError
 from onestop.extensions import begin_write, db
 from onestop.models import Office, User, can_act_in
@@ -107,6 +108,7 @@ def add_office_day(
         raise ValidationError(errors)
     row = Holiday(office_id=office.id, day=day, kind=kind, reason=reason, created_by_id=user.id)
     db.session.add(row)
+    audit.record("create", row, user=user, detail=f"{day.isoformat()} {kind}")
     db.session.commit()
     return row
 
@@ -119,5 +121,6 @@ def delete_office_day(holiday_id: int, user: User) -> None:
         raise NotFound(_("Không tìm thấy ngày này."))
     if not can_act_in(user, row.office_id):
         raise Forbidden(_("Bạn không quản lý đơn vị này."))
+    audit.record("delete", row, user=user, detail=f"{row.day.isoformat()} {row.kind}")
     db.session.delete(row)
     db.session.commit()

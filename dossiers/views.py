@@ -21,7 +21,7 @@ from dossiers.blueprint import bp, pdf_response, slip_data
 from dossiers.catalogue import ImportRefused
 from dossiers.models import CHANNELS, Dossier, Procedure
 from dossiers.office_days import calendar_for
-from onestop import clock
+from onestop import audit, clock
 from onestop.auth import role_required
 from onestop.exceptions import ValidationError
 from onestop.extensions import db
@@ -180,9 +180,9 @@ def procedure_info():
 @bp.get("/dossiers/<code>")
 @role_required(*OFFICER_ROLES)
 def detail(code: str):
-    return render_template(
-        "dossiers/detail.html", dossier=_visible_or_404(code), errors={}, form={}
-    )
+    dossier = _visible_or_404(code)
+    audit.record_view(dossier, dossier.code)
+    return render_template("dossiers/detail.html", dossier=dossier, errors={}, form={})
 
 
 def _panel(dossier: Dossier, errors: dict | None = None, form=None, status: int = 200):
@@ -240,6 +240,7 @@ def slip(code: str, kind: str):
     if kind not in SLIPS or not slip_available(dossier, kind):
         abort(404)
     builder, name = SLIPS[kind]
+    audit.record_view(dossier, f"{dossier.code} {kind}.pdf", action="export")
     return pdf_response(
         builder(slip_data(dossier), current_app.config["PDF_FONT"]), f"{dossier.code}-{name}.pdf"
     )

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from feedback import complaint_queries, complaints
 from feedback.models import COMPLAINT_STATUSES, COMPLAINT_TOPICS
 from feedback.surfaces import complaint_rate_limit, public_url, require_device
-from onestop import ratelimit
+from onestop import audit, ratelimit
 from onestop.auth import role_required
 from onestop.exceptions import Forbidden, NotFound, ValidationError
 from onestop.extensions import db
@@ -167,6 +167,7 @@ def _manage_response(complaint, errors: dict | None = None, status: int = 200):
 
 def complaint_manage(code: str):
     complaint = _managed(code)
+    audit.record_view(complaint, complaint.code)
     return render_page_or_fragment(
         "feedback/complaint_manage.html",
         "feedback/_complaint_manage.html",

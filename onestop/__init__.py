@@ -9,7 +9,8 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 
 # Feature packages, in the order of DESIGN.md section 2. Each may provide
-# models.py, views.py (bp), api.py (api_bp), demo.py (seed) and cli.py (cli).
+# models.py, views.py (bp), api.py (api_bp), demo.py (seed), cli.py (cli) and retention.py
+# (its personal data, for onestop.retention).
 FEATURES = ("queues", "dossiers", "feedback", "kiosk", "reports")
 
 
@@ -56,15 +57,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     health.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
+    # The audit page and the purge of personal data: their routes join the admin blueprint.
+    from onestop import audit, audit_views, retention
+
     app.register_blueprint(views.admin_bp)
     app.register_blueprint(api.api_bp)
-    del models  # imported for its tables
+    app.cli.add_command(retention.purge_personal_data)
+    del models, audit, audit_views  # imported for their tables and routes
 
     from onestop.demo import seed
 
     seeders = [("onestop", seed)]
     for feature in FEATURES:
         _feature_module(feature, "models")
+        _feature_module(feature, "retention")
         for part, attr in (("views", "bp"), ("api", "api_bp")):
             module = _feature_module(feature, part)
             if module is not None:

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 
+from onestop import audit
 from onestop.exceptions import ValidationError
 from onestop.extensions import db
 from onestop.models import LEVELS, ROLES, ApiToken, Office, User
@@ -88,12 +89,14 @@ def save_office(data: dict, office: Office | None = None) -> Office:
         db.session.add(office)
     for key, value in values.items():
         setattr(office, key, value)
+    audit.record("edit" if office.id else "create", office)
     db.session.commit()
     return office
 
 
 def set_office_active(office: Office, active: bool) -> Office:
     office.active = active
+    audit.record("activate" if active else "deactivate", office)
     db.session.commit()
     return office
 
@@ -147,12 +150,14 @@ def save_user(data: dict, user: User | None = None) -> User:
         setattr(user, key, value)
     if password:
         user.set_password(password)
+    audit.record("create" if user.id is None else "password_reset" if password else "edit", user)
     db.session.commit()
     return user
 
 
 def set_user_active(user: User, active: bool) -> User:
     user.active = active
+    audit.record("activate" if active else "deactivate", user)
     db.session.commit()
     return user
 
@@ -164,6 +169,7 @@ def create_token(user: User, name: str) -> str:
         raise ValidationError({"name": _("Tên token từ 1 đến 80 ký tự.")})
     token = secrets.token_urlsafe(32)
     db.session.add(ApiToken(user=user, name=name, token_hash=ApiToken.hash(token)))
+    audit.record("token", user, detail=name)
     db.session.commit()
     return token
 

@@ -5,7 +5,7 @@ import re
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from onestop import clock
+from onestop import audit, clock
 from onestop.exceptions import Conflict, Forbidden, ValidationError
 from onestop.extensions import db
 from onestop.models import Office, User, can_act_in
@@ -103,6 +103,7 @@ def save_service(office: Office, data: dict, user: User, service: Service | None
             db.session.add(service)
         for key, value in values.items():
             setattr(service, key, value)
+        audit.record("edit" if service.id else "create", service, user=user)
         db.session.flush()
         bump_board(office_id)
         db.session.commit()
@@ -151,6 +152,7 @@ def save_counter(office: Office, data: dict, user: User, counter: Counter | None
             setattr(counter, key, value)
         if not counter.is_open:
             counter.officer_id = None
+        audit.record("edit" if counter.id else "create", counter, user=user)
         db.session.flush()
         bump_board(office_id)
         db.session.commit()

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Row, bindparam, select, update
 
-from onestop import clock
+from onestop import audit, clock
 from onestop.exceptions import NotFound, ValidationError
 from onestop.extensions import begin_write, db
 from onestop.models import Office
@@ -57,6 +57,7 @@ def create_pairing(
         pairing_expires_at=clock.now() + PAIRING_VALIDITY,
     )
     db.session.add(device)
+    audit.record("create", device, detail=kind)
     db.session.commit()
     return device, code
 
@@ -78,6 +79,7 @@ def pair(code: str) -> tuple[Device, str]:
     device.pairing_code_hash = None
     device.pairing_expires_at = None
     device.paired_at = clock.now()
+    audit.record("pair", device, detail=device.kind)
     db.session.commit()
     return device, secret
 
@@ -88,6 +90,7 @@ def revoke(device: Device) -> Device:
     device.revoked_at = clock.now()
     device.secret_hash = None
     device.pairing_code_hash = None
+    audit.record("revoke", device)
     db.session.commit()
     return device
 
