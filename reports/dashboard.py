@@ -22,10 +22,12 @@ def chart_images(report: ReportRequest, names=charts.NAMES, fmt: str = "svg") ->
     """
     scope, period = report.scope, report.period
     target = report.office.wait_target_min
-    # The day (week, month, hour) going on now is drawn as partial: its figures still grow.
+    # The day (week, month) going on now is drawn as partial: its figures still grow. The hour
+    # going on is partial only in a report of today alone: over several days every hour's
+    # bucket mixes finished days with today's morning and afternoon alike.
     now = clock.local_now()
     today = now.date() if period.start <= now.date() <= period.end else None
-    hour = now.hour if today else None
+    hour = now.hour if period.start == period.end == today else None
     inputs: dict[str, object] = {}
 
     def days():

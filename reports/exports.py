@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import math
 from dataclasses import dataclass
 
 from flask_babel import format_datetime
@@ -68,6 +69,9 @@ XLSX_FORMATS = {
     "date": "dd/mm/yyyy",
     "datetime": "dd/mm/yyyy hh:mm",
 }
+TEXT_WIDTH = 45  # characters: a longer text wraps in its cell
+HEADER_WRAP = 12  # characters: a numeric column's longer header wraps
+LINE_HEIGHT = 15  # points, a line of 11 pt text
 MINUTE_KEYS = ("avg_wait_min", "p50_wait_min", "p90_wait_min", "avg_service_min")
 COMPARISONS = {"avg_wait_min": "≤", "late_rate": "<"}  # other targets are minimums (≥)
 
@@ -140,15 +144,18 @@ def sheet_xlsx(sheet: Sheet) -> bytes:
     worksheet.title = "".join("-" if c in "[]:*?/\\" else c for c in nfc(sheet.name))[:31]
     workbook.properties.title = nfc(sheet.title or sheet.name)
     workbook.properties.creator = "Một Cửa"
-    bold = Font(bold=True)
+    bold = Font(name="Calibri", size=11, bold=True)
     fill = PatternFill("solid", fgColor="E2E8F0")
-    widths = []
-    for x, header in enumerate(sheet.headers, start=1):
-        cell = worksheet.cell(row=1, column=x, value=nfc(header))
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        widths.append(min(len(header), 22))
+    numeric = [
+        any(row[x][1] in XLSX_FORMATS for row in sheet.rows) for x in range(len(sheet.headers))
+    ]
+    # A numeric column is as wide as its numbers, its header wraps; a text one as its text.
+    widths = [
+        min(len(h), HEADER_WRAP if is_number else TEXT_WIDTH)
+        for h, is_number in zip(sheet.headers, numeric, strict=True)
+    ]
     for y, row in enumerate(sheet.rows, start=2):
+        lines = 1
         for x, (value, kind) in enumerate(row, start=1):
             cell = worksheet.cell(row=y, column=x, value=_xlsx_value(value, kind))
             if kind in XLSX_FORMATS:
@@ -156,10 +163,28 @@ def sheet_xlsx(sheet: Sheet) -> bytes:
                 cell.number_format = "0" if whole else XLSX_FORMATS[kind]
             elif value is not None:
                 cell.data_type = "s"  # text, even when it starts with "=": never a formula
-            widths[x - 1] = max(widths[x - 1], min(_width(value, kind), 60))
+                if len(cell.value) > TEXT_WIDTH:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                    lines = max(lines, math.ceil(len(cell.value) / TEXT_WIDTH))
+            widths[x - 1] = max(widths[x - 1], min(_width(value, kind), TEXT_WIDTH))
+        if lines > 1:  # spreadsheet programs do not grow a row for wrapped text on opening
+            worksheet.row_dimensions[y].height = LINE_HEIGHT * lines
+    header_lines = 1
+    for x, header in enumerate(sheet.headers, start=1):
+        cell = worksheet.cell(row=1, column=x, value=nfc(header))
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        header_lines = max(header_lines, math.ceil(len(header) / widths[x - 1]))
+    worksheet.row_dimensions[1].height = LINE_HEIGHT * header_lines
     for x, width in enumerate(widths, start=1):
-        worksheet.column_dimensions[get_column_letter(x)].width = width + 3
+        worksheet.column_dimensions[get_column_letter(x)].width = width + 2
     worksheet.freeze_panes = "A2"
+    # Printed: A4 landscape, all columns on the page's width, the header on every page.
+    worksheet.page_setup.orientation = "landscape"
+    worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A4
+    worksheet.page_setup.fitToWidth, worksheet.page_setup.fitToHeight = 1, 0
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    worksheet.print_title_rows = "1:1"
     if sheet.rows:
         worksheet.auto_filter.ref = worksheet.dimensions
     buffer = io.BytesIO()

@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from test_reports_kpi import Network, at
 
 from reports import charts
 
@@ -141,3 +142,23 @@ def test_no_line_is_drawn_across_hours_or_days_without_data(drawn):
     assert line_runs(weeks, BLUE) == [2]
     # Same for the rate lines (satisfaction has no ratings at the weekend).
     assert line_runs(charts.satisfaction(day_rows(WEEKDAYS - {TODAY}), "svg"), charts.GREEN) == [2]
+
+
+def test_the_dashboard_marks_today_and_the_current_hour(
+    client, login, make_office, make_user, fixed_clock
+):
+    network = Network(make_office, make_user)
+    login(make_user("c-boss", "supervisor", network.city))
+    fixed_clock(at(2, 8, 40))  # Monday 2 Nov, 08:40: the day and the 8 o'clock hour go on
+    today = "office=C&scope=alone&period=custom&from=2026-11-02&to=2026-11-02"
+    hours = client.get(f"/reports/charts/wait-by-hour.svg?{today}").get_data(as_text=True)
+    assert 'id="partial"' in hours and "đang diễn ra" in hours
+    days = "office=C&scope=alone&period=custom&from=2026-11-02&to=2026-11-04"
+    daily = client.get(f"/reports/charts/daily-wait.svg?{days}").get_data(as_text=True)
+    assert 'id="partial"' in daily and "đang diễn ra" in daily
+    # Over several days the hour buckets mix whole days with today's: no hour is marked.
+    hours = client.get(f"/reports/charts/wait-by-hour.svg?{days}").get_data(as_text=True)
+    assert "đang diễn ra" not in hours
+    fixed_clock(at(20, 10, 0))  # long after the period: nothing is going on
+    daily = client.get(f"/reports/charts/daily-wait.svg?{days}").get_data(as_text=True)
+    assert "đang diễn ra" not in daily
