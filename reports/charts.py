@@ -20,6 +20,7 @@ from flask_babel import (
 )
 from flask_babel import gettext as _  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
@@ -103,12 +104,12 @@ def _empty(axes, message: str | None = None) -> None:
     axes.set_yticks([])
 
 
-def _legend(axes, handles=None, labels=None, partial: bool = False) -> None:
+def _legend(axes, handles=None, labels=None, partial: bool = False, bars: bool = False) -> None:
     """The legend above the plot (never over the data), with the "still going on" key if shown."""
     if handles is None:
         handles, labels = axes.get_legend_handles_labels()
     if partial:
-        handles = [*handles, _partial_key()]
+        handles = [*handles, _partial_key(bars)]
         labels = [*labels, str(PARTIAL_LABEL)]
     axes.legend(
         handles,
@@ -123,8 +124,22 @@ def _legend(axes, handles=None, labels=None, partial: bool = False) -> None:
     )
 
 
-def _partial_key() -> Patch:
-    return Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, linestyle="--")
+def _partial_key(bars: bool):
+    """The legend's sample: a dashed segment to a hollow point, over a hatched bar if any."""
+    line = Line2D(
+        [],
+        [],
+        color=MUTED,
+        linestyle="--",
+        linewidth=2,
+        marker="o",
+        markersize=5,
+        markerfacecolor="white",
+        markevery=[1],
+    )
+    if not bars:
+        return line
+    return (Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH), line)
 
 
 def _bars(axes, xs, heights, partial_x, colour: str, **style) -> None:
@@ -225,7 +240,7 @@ def wait_by_hour(
     axes.set_ylabel(_("phút"), color=MUTED, fontsize=TEXT_PT)
     highest = max(r["p90_wait_min"] or 0 for r in by_hour.values())
     axes.set_ylim(0, max(target_min * 1.3, highest * 1.15))
-    _legend(axes, partial=partial or current_hour in by_hour)
+    _legend(axes, partial=partial or current_hour in by_hour, bars=True)
     return _save(figure, fmt)
 
 
@@ -318,7 +333,7 @@ def daily_wait(
     _date_axis(axes, [k for k, _s in groups], grain)
     handles, labels = axes.get_legend_handles_labels()
     extra = share_axes.get_legend_handles_labels()
-    _legend(axes, handles + extra[0], labels + extra[1], partial)
+    _legend(axes, handles + extra[0], labels + extra[1], partial, bars=True)
     return _save(figure, fmt)
 
 
