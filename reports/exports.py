@@ -169,6 +169,8 @@ def sheet_xlsx(sheet: Sheet) -> bytes:
             widths[x - 1] = max(widths[x - 1], min(_width(value, kind), TEXT_WIDTH))
         if lines > 1:  # spreadsheet programs do not grow a row for wrapped text on opening
             worksheet.row_dimensions[y].height = LINE_HEIGHT * lines
+            for cell in worksheet[y]:
+                cell.alignment = Alignment(wrap_text=cell.alignment.wrap_text, vertical="top")
     header_lines = 1
     for x, header in enumerate(sheet.headers, start=1):
         cell = worksheet.cell(row=1, column=x, value=nfc(header))
