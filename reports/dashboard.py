@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from onestop import clock
 from onestop.extensions import db
 from onestop.models import Office, User, visible_office_ids
 from queues.models import Counter, Service
@@ -21,6 +22,12 @@ def chart_images(report: ReportRequest, names=charts.NAMES, fmt: str = "svg") ->
     """
     scope, period = report.scope, report.period
     target = report.office.wait_target_min
+    # The day (week, month) going on now is drawn as partial: its figures still grow. The hour
+    # going on is partial only in a report of today alone: over several days every hour's
+    # bucket mixes finished days with today's morning and afternoon alike.
+    now = clock.local_now()
+    today = now.date() if period.start <= now.date() <= period.end else None
+    hour = now.hour if period.start == period.end == today else None
     inputs: dict[str, object] = {}
 
     def days():
@@ -29,13 +36,15 @@ def chart_images(report: ReportRequest, names=charts.NAMES, fmt: str = "svg") ->
         return inputs["days"]
 
     drawers = {
-        "wait-by-hour": lambda: charts.wait_by_hour(breakdowns.by_hour(scope, period), target, fmt),
+        "wait-by-hour": lambda: charts.wait_by_hour(
+            breakdowns.by_hour(scope, period), target, fmt, hour
+        ),
         "late-by-office": lambda: charts.late_by_office(
             breakdowns.office_ranking(report.office, period, scope), fmt
         ),
-        "daily-wait": lambda: charts.daily_wait(days(), target, fmt),
-        "satisfaction": lambda: charts.satisfaction(days(), fmt),
-        "online-reuse": lambda: charts.online_reuse(days(), fmt),
+        "daily-wait": lambda: charts.daily_wait(days(), target, fmt, today),
+        "satisfaction": lambda: charts.satisfaction(days(), fmt, today),
+        "online-reuse": lambda: charts.online_reuse(days(), fmt, today),
     }
     return {name: drawers[name]() for name in names}
 

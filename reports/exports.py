@@ -1,11 +1,16 @@
-"""Exports: CSV of any table (UTF-8 with BOM, for Excel), and the PDF report of an office."""
+"""Exports: CSV and .xlsx of the KPIs and of each table (for Excel in Vietnamese), PDF report."""
 
 import csv
 import datetime as dt
 import io
+import math
+from dataclasses import dataclass
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -25,9 +30,8 @@ from onestop import clock
 from onestop.pdf import NATIONAL_HEADING, document_header, nfc, register_fonts
 from reports.charts import TITLES
 from reports.presentation import kpi_rows, minutes_text, number, percent_text, volume_rows
-from reports.tables import COLUMNS, Column
+from reports.tables import COLUMNS, LABELS, Column
 
-BOM = "\ufeff"
 HEADER_HEIGHT = 34 * mm
 STATUS_COLOURS = {"ok": "#15803d", "warn": "#b45309", "bad": "#b91c1c", "none": "#475569"}
 
@@ -36,45 +40,213 @@ def _local(value: dt.datetime | None, pattern: str = "dd/MM/yyyy HH:mm") -> str:
     return format_datetime(value, pattern) if value else ""
 
 
-def csv_value(value, kind: str):
-    """A cell for CSV: rates as percentages, times as local dd/mm/yyyy HH:MM, plain dot decimals."""
+# --- CSV and XLSX ------------------------------------------------------------------------------
+#
+# The CSV is written for Excel on a computer with the Vietnamese regional format (vi-VN:
+# decimal symbol ",", digit grouping ".", list separator ";" — as in CLDR). Excel opens a
+# double-clicked .csv with the system's list separator and decimal symbol: a comma-separated
+# file with dot decimals lands in a single column there, and "19.8" may even become a date.
+# So the file has ";" between fields, "," before decimals, no digit grouping and no unit or
+# "%" inside a cell (the unit is in the column header: "(phút)", "(%)"), dates as dd/mm/yyyy,
+# CRLF line ends, and UTF-8 with a byte-order mark so that Excel reads the diacritics (a
+# "sep=;" first line would make Excel ignore the mark, hence none). Rates are percentages
+# (41.67, header "(%)"), the way people read them. The .xlsx beside each CSV has typed cells
+# (numbers with number formats, real dates) and opens the same under any regional setting:
+# it is the file to use on a computer set to English, or to compute further.
+
+BOM = "\ufeff"
+CSV_DELIMITER = ";"
+CSV_DECIMAL = ","
+# A text cell starting with one of these would be run as a formula by a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_FORMATS = {
+    "count": "#,##0",
+    "rank": "0",
+    "minutes": "0.0",
+    "score": "0.0",
+    "rate": "0.0%",
+    "rate2": "0.00%",
+    "date": "dd/mm/yyyy",
+    "datetime": "dd/mm/yyyy hh:mm",
+}
+TEXT_WIDTH = 45  # characters: a longer text wraps in its cell
+HEADER_WRAP = 12  # characters: a numeric column's longer header wraps
+LINE_HEIGHT = 15  # points, a line of 11 pt text
+MINUTE_KEYS = ("avg_wait_min", "p50_wait_min", "p90_wait_min", "avg_service_min")
+COMPARISONS = {"avg_wait_min": "≤", "late_rate": "<"}  # other targets are minimums (≥)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A table to export: headers (with units), rows of (value, kind) cells, and a name."""
+
+    name: str
+    headers: list[str]
+    rows: list[list[tuple[object, str]]]
+    title: str = ""
+
+
+def _plain_number(value: float, digits: int) -> str:
+    text = f"{value:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return ("0" if text == "-0" else text).replace(".", CSV_DECIMAL)
+
+
+def csv_value(value, kind: str) -> str:
+    """One CSV cell: plain numbers with a decimal comma, percentages without "%", local dates."""
     if value is None:
         return ""
-    if kind == "rate":
-        return round(value * 100, 2)
+    if kind in ("rate", "rate2"):
+        return _plain_number(value * 100, 2)
     if kind in ("minutes", "score"):
-        return round(value, 2)
+        return _plain_number(value, 2)
+    if kind in ("count", "rank"):
+        return str(int(value))
     if kind == "datetime":
         return _local(value)
     if kind == "date":
         return value.strftime("%d/%m/%Y")
-    return value
+    text = nfc(str(value))
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _csv(header: list[str], rows: list[list]) -> bytes:
+def sheet_csv(sheet: Sheet) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    # The BOM makes Excel read the file as UTF-8, so Vietnamese letters are not garbled.
-    return (BOM + nfc(buffer.getvalue())).encode("utf-8")
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer.writerow([nfc(h) for h in sheet.headers])
+    writer.writerows([[csv_value(v, kind) for v, kind in row] for row in sheet.rows])
+    return (BOM + buffer.getvalue()).encode("utf-8")
 
 
-def table_csv(table: str, rows: list[dict]) -> bytes:
-    """CSV of one of the report's tables (columns of ``reports.tables.COLUMNS``); rates in %."""
+def _xlsx_value(value, kind: str):
+    if kind == "datetime" and value is not None:
+        # Excel has no time zones: the local wall-clock time, as the office reads it.
+        return value.astimezone(clock.LOCAL_TZ).replace(tzinfo=None)
+    if kind in XLSX_FORMATS or value is None:
+        return value
+    return nfc(str(value))
+
+
+def _width(value, kind: str) -> int:
+    if value is None:
+        return 2
+    if kind in XLSX_FORMATS:
+        return {"date": 11, "datetime": 17}.get(kind, 8)
+    return len(str(value))
+
+
+def sheet_xlsx(sheet: Sheet) -> bytes:
+    """The sheet as an .xlsx workbook: numeric cells with number formats, bold frozen header."""
+    workbook = Workbook()
+    worksheet = workbook.active
+    # Excel refuses these characters in a sheet name and cuts it at 31.
+    worksheet.title = "".join("-" if c in "[]:*?/\\" else c for c in nfc(sheet.name))[:31]
+    workbook.properties.title = nfc(sheet.title or sheet.name)
+    workbook.properties.creator = "Một Cửa"
+    bold = Font(name="Calibri", size=11, bold=True)
+    fill = PatternFill("solid", fgColor="E2E8F0")
+    numeric = [
+        any(row[x][1] in XLSX_FORMATS for row in sheet.rows) for x in range(len(sheet.headers))
+    ]
+    # A numeric column is as wide as its numbers, its header wraps; a text one as its text.
+    widths = [
+        min(len(h), HEADER_WRAP if is_number else TEXT_WIDTH)
+        for h, is_number in zip(sheet.headers, numeric, strict=True)
+    ]
+    for y, row in enumerate(sheet.rows, start=2):
+        lines = 1
+        for x, (value, kind) in enumerate(row, start=1):
+            cell = worksheet.cell(row=y, column=x, value=_xlsx_value(value, kind))
+            if kind in XLSX_FORMATS:
+                whole = kind == "minutes" and isinstance(value, int)
+                cell.number_format = "0" if whole else XLSX_FORMATS[kind]
+            elif value is not None:
+                cell.data_type = "s"  # text, even when it starts with "=": never a formula
+                if len(cell.value) > TEXT_WIDTH:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                    lines = max(lines, math.ceil(len(cell.value) / TEXT_WIDTH))
+            widths[x - 1] = max(widths[x - 1], min(_width(value, kind), TEXT_WIDTH))
+        if lines > 1:  # spreadsheet programs do not grow a row for wrapped text on opening
+            worksheet.row_dimensions[y].height = LINE_HEIGHT * lines
+            for cell in worksheet[y]:
+                cell.alignment = Alignment(wrap_text=cell.alignment.wrap_text, vertical="top")
+    header_lines = 1
+    for x, header in enumerate(sheet.headers, start=1):
+        cell = worksheet.cell(row=1, column=x, value=nfc(header))
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        header_lines = max(header_lines, math.ceil(len(header) / widths[x - 1]))
+    worksheet.row_dimensions[1].height = LINE_HEIGHT * header_lines
+    for x, width in enumerate(widths, start=1):
+        worksheet.column_dimensions[get_column_letter(x)].width = width + 2
+    worksheet.freeze_panes = "A2"
+    # Printed: A4 landscape, all columns on the page's width, the header on every page.
+    worksheet.page_setup.orientation = "landscape"
+    worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A4
+    worksheet.page_setup.fitToWidth, worksheet.page_setup.fitToHeight = 1, 0
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    worksheet.print_title_rows = "1:1"
+    if sheet.rows:
+        worksheet.auto_filter.ref = worksheet.dimensions
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _column_kind(column: Column) -> str:
+    # Late rates are read to two decimals (targets of 0.90 % and 0.50 %), other rates to one.
+    return "rate2" if column.kind == "rate" and column.key.startswith("late") else column.kind
+
+
+def _header(column: Column) -> str:
+    return str(column.header) + (" (%)" if column.kind == "rate" else "")
+
+
+def table_sheet(table: str, rows: list[dict], title: str = "") -> Sheet:
+    """One of the report's tables (columns of ``reports.tables.COLUMNS``)."""
     columns = COLUMNS[table]
-    header = [str(c.header) + (" (%)" if c.kind == "rate" else "") for c in columns]
-    return _csv(header, [[csv_value(row.get(c.key), c.kind) for c in columns] for row in rows])
+    return Sheet(
+        name=str(LABELS[table]),
+        headers=[_header(c) for c in columns],
+        rows=[[(row.get(c.key), _column_kind(c)) for c in columns] for row in rows],
+        title=title,
+    )
 
 
-def kpi_csv(kpis) -> bytes:
-    """CSV of the KPI object: per KPI its value, target, status and the counts behind it."""
-    return _csv(
-        [_("Chỉ tiêu"), _("Giá trị"), _("Mục tiêu"), _("Đánh giá"), _("Căn cứ")],
-        [
-            [r["label"], r["value"], r["target"], r["status_label"], r["basis"]]
-            for r in kpi_rows(kpis)
+def kpi_sheet(kpis, title: str = "") -> Sheet:
+    """The KPIs: value and target as numbers, their unit, status and the counts behind them."""
+    rows = []
+    for row in kpi_rows(kpis):
+        key = row["key"]
+        kind = "minutes" if key in MINUTE_KEYS else "rate2" if key == "late_rate" else "rate"
+        target = kpis.targets.get(key, {})
+        limit = target.get("max", target.get("min"))
+        comparison = COMPARISONS.get(key, "≥") if limit is not None else None
+        rows.append(
+            [
+                (row["label"], "text"),
+                (kpis.values[key], kind),
+                (_("phút") if kind == "minutes" else "%", "text"),
+                (comparison, "text"),
+                (limit, kind),
+                (row["status_label"], "text"),
+                (row["basis"], "text"),
+            ]
+        )
+    return Sheet(
+        name=_("Chỉ tiêu"),
+        headers=[
+            _("Chỉ tiêu"),
+            _("Giá trị"),
+            _("Đơn vị tính"),
+            _("Điều kiện đạt"),
+            _("Mục tiêu"),
+            _("Đánh giá"),
+            _("Số liệu tính"),
         ],
+        rows=rows,
+        title=title,
     )
 
 

@@ -173,9 +173,15 @@ def wait_histogram(
 def percentile(histogram: dict[int, list[int]], fraction: float) -> int | None:
     """The smallest whole number of minutes m such that at least ``fraction`` of the waits are ≤ m.
 
-    Waits are bucketed by rounding up to whole minutes, so this is exact: "p90 = 34" means
-    at least 90 % of the citizens waited 34 minutes or less, and fewer than 90 % waited
-    33 or less. Both databases give the same histogram, hence the same percentile.
+    Method: nearest rank (no interpolation) over the histogram of waits in whole minutes.
+    Each wait is rounded *up* to whole minutes (a wait in (k-1, k] minutes is in bucket k;
+    ``reports.measures.tickets_called``), so the resolution is one minute and the answer is
+    always a minute that some citizen's wait reached: with n waits, p50 is the wait of rank
+    ⌈0.5·n⌉ and p90 that of rank ⌈0.9·n⌉ in ascending order. "p90 = 34" means at least
+    90 % of the citizens waited 34 minutes or less, and fewer than 90 % waited 33 or less.
+    The histogram is a sum (monthly rollup or live SQL), never a list of samples, so a year
+    costs no more than a day, and both databases give the same histogram, hence the same
+    percentile.
     """
     total = sum(n for n, _ in histogram.values())
     if not total:

@@ -13,7 +13,7 @@ across midnight, transfers, no-shows, supplement pauses) and ``reports.dossier_s
 * wait over target = samples longer than the ticket's office's ``wait_target_min`` / samples;
 * p50 / p90: whole minutes, from the histogram of waits rounded up to whole minutes
   (``reports.flows.percentile`` says exactly what the number means);
-* average service time = (finished_at − the call ending the last wait) over tickets done;
+* average service time = (finished_at − first called_at) over tickets done;
 * late rate = (dossiers resolved late in the period + open and overdue at its end)
   / (open at its start + received in it); a dossier paused for a supplement at the end
   is judged at the instant it was paused;

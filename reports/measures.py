@@ -23,8 +23,10 @@ How the edge cases are counted (DESIGN.md section 5):
 * A no-show (final status ``no_show``) counts as called and as a no-show, never as a
   wait sample. A no-show who came back and was served is a normal sample whose wait
   ends at the first call (the absence afterwards is not waiting time).
-* Service time is ``finished_at`` − the call that ended the last waiting segment (for a
-  ticket never transferred, its first call), over tickets finished (status ``done``).
+* Service time is ``finished_at`` − the ticket's first call (``called_at``, which a recall,
+  a later call after a no-show or a transfer never moves), over tickets finished (status
+  ``done``): the counter's time with the citizen starts when it first calls the number,
+  whether or not the officer pressed "start" and however many times it recalled.
 * Dossiers: received on ``received_at``; resolved when processing ended — result ready
   (``result_ready_at``), or rejected / withdrawn (``closed_at``). A resolved dossier is late
   as ``dossiers.lifecycle.late_condition`` says: result after ``due_at`` (which the dossier
@@ -204,8 +206,9 @@ def tickets_called(scope: Scope, start_at, end_at) -> Select:
 
 
 def tickets_finished(scope: Scope, start_at, end_at) -> Select:
-    """One row per ticket finished (status done) in [start_at, end_at), with its service time."""
-    call = _segment_call()
+    """One row per ticket finished (status done) in [start_at, end_at), with its service time
+    from its first call (DESIGN.md section 5)."""
+    call = Ticket.called_at
     service = seconds_between(call, Ticket.finished_at)
     has_rating = exists().where(Rating.ticket_id == Ticket.id)
     measures = {

@@ -1,4 +1,4 @@
-"""The supervisor's dashboard (/reports): KPI cards, SVG charts, tables, CSV and PDF exports."""
+"""The supervisor's dashboard (/reports): KPI cards, SVG charts, tables, CSV, XLSX, PDF."""
 
 import io
 
@@ -26,6 +26,7 @@ bp = Blueprint("reports", __name__)
 # An SVG loaded through <img> is an image, but it still gets our response headers: matplotlib
 # styles its drawing with a <style> element and style attributes, which this policy allows.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _report(args=None) -> filters.ReportRequest:
@@ -98,19 +99,43 @@ def chart(name: str):
     return response
 
 
-@bp.get("/reports/export/<table>.csv")
-@role_required("supervisor", "admin")
-def export_csv(table: str):
+def _sheet(table: str) -> tuple[exports.Sheet, str]:
+    """The export of ``table`` (``kpi`` or one of ``tables.TABLES``) and its file name stem."""
     if table != "kpi" and table not in tables.TABLES:
         abort(404)
     report = _report()
-    data = (
-        exports.kpi_csv(content.compute(report))
+    period = f"{report.period.start:%d/%m/%Y} – {report.period.end:%d/%m/%Y}"
+    title = f"{report.office.name} · {period}"
+    sheet = (
+        exports.kpi_sheet(content.compute(report), title)
         if table == "kpi"
-        else exports.table_csv(table, tables.rows_for(table, report))
+        else exports.table_sheet(table, tables.rows_for(table, report), title)
     )
-    name = f"bao-cao-{table}-{_file_stem(report)}.csv"
-    return send_file(io.BytesIO(data), mimetype="text/csv", as_attachment=True, download_name=name)
+    return sheet, f"bao-cao-{table}-{_file_stem(report)}"
+
+
+@bp.get("/reports/export/<table>.csv")
+@role_required("supervisor", "admin")
+def export_csv(table: str):
+    sheet, stem = _sheet(table)
+    return send_file(
+        io.BytesIO(exports.sheet_csv(sheet)),
+        mimetype="text/csv",
+        as_attachment=True,
+        download_name=f"{stem}.csv",
+    )
+
+
+@bp.get("/reports/export/<table>.xlsx")
+@role_required("supervisor", "admin")
+def export_xlsx(table: str):
+    sheet, stem = _sheet(table)
+    return send_file(
+        io.BytesIO(exports.sheet_xlsx(sheet)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"{stem}.xlsx",
+    )
 
 
 @bp.get("/reports/report.pdf")

@@ -379,9 +379,10 @@ def test_ticket_kpis_of_the_city_alone(network):
     )  # T2, T5 (T3's exactly-20 minutes is no sample anyway)
     assert values["p50_wait_min"] == 18  # 10 16 [18] 25 30
     assert values["p90_wait_min"] == 30  # 4.5 of 5 needed -> the 5th
-    # Finished: T1, T2, T4, T5, T8; service 10 + 15 + 10 + 5 + 10 = 50 min.
+    # Finished: T1, T2, T4, T5, T8; service from the first call: 10 + 15 + 24 (T4 first called
+    # 09:06, finished 09:30 after its transfer) + 5 + 10 (T8 first called in s2) = 64 min.
     assert values["tickets_finished"] == 5
-    assert values["avg_service_min"] == 10.0
+    assert values["avg_service_min"] == 12.8
     result = compute(network)
     assert result.counts["wait_samples"] == 5 and result.counts["waits_over"] == 2
 
@@ -395,7 +396,7 @@ def test_ticket_kpis_with_children_add_the_ward_and_never_the_other_branch(netwo
     assert values["wait_over_target_rate"] == round(3 / 7, 4)
     assert values["p50_wait_min"] == 18  # 2 10 16 [18] 25 30 44
     assert values["p90_wait_min"] == 44  # 6.3 of 7 needed -> the 7th
-    assert values["avg_service_min"] == 9.0  # (50 + 8 + 5) / 7
+    assert values["avg_service_min"] == 11.0  # (64 + 8 + 5) / 7
 
 
 def test_dossier_kpis(network):
