@@ -1,7 +1,7 @@
 """Service time from the first call: drop rollups summed with the old definition
 
 Revision ID: 5e7a1c0d9b42
-Revises: 18007040b535
+Revises: 24bc2f720e0e
 Create Date: 2026-12-05 07:40:00.000000
 
 Rollups are a cache of reports.measures: those built before service time was counted from
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5e7a1c0d9b42"
-down_revision = "18007040b535"
+down_revision = "24bc2f720e0e"
 branch_labels = None
 depends_on = None
 
