@@ -22,7 +22,6 @@ from feedback.surfaces import (
     rating_from_proof,
     rating_rate_limit,
     require_device,
-    safe_back,
     tablet_panel,
     ticket_page,
 )
@@ -32,6 +31,7 @@ from onestop.exceptions import Conflict, NotFound, ValidationError
 from onestop.extensions import db
 from onestop.htmx import is_htmx, render_page_or_fragment
 from onestop.models import Office, visible_office_ids
+from onestop.security import local_path
 from queues.devices import rate_key
 from queues.models import Counter, Ticket
 from queues.tickets import ticket_by_token
@@ -115,7 +115,7 @@ def rate_phone_page(token: str):
 @rating_limit
 def rating_details():
     surface = request.form.get("surface") if request.form.get("surface") in SURFACES else "phone"
-    back = safe_back(request.form.get("back"), url_for("main.home"))
+    back = local_path(request.form.get("back"), url_for("main.home"))
     try:
         rating = rating_from_proof(request.form.get("proof", ""))
         if "skip" not in request.form:
