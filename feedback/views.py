@@ -91,7 +91,9 @@ def _office_or_404(code: str | None) -> Office:
 def rate_phone(token: str):
     ticket = ticket_by_token(token)
     try:
-        rating = rating_rules.rate_ticket(ticket, request.form.get("score"), channel="phone")
+        rating = rating_rules.rate_ticket(
+            ticket, rating_rules.form_score(request.form.get("score")), channel="phone"
+        )
     except Conflict as refusal:
         return _closed("phone", refusal.message, ticket_page(ticket))
     return _after_tap("phone", rating, ticket_page(ticket), "feedback.rate_phone_page", token=token)
@@ -171,7 +173,7 @@ def kiosk_submit():
     back = url_for("feedback.kiosk_rate", office=office.code)
     rate = rating_rules.rate_ticket if isinstance(item, Ticket) else rating_rules.rate_dossier
     try:
-        rating = rate(item, request.form.get("score"), channel="kiosk")
+        rating = rate(item, rating_rules.form_score(request.form.get("score")), channel="kiosk")
     except Conflict as refusal:
         return _closed("kiosk", refusal.message, back)
     return _after_tap("kiosk", rating, back, "feedback.kiosk_rate", office=office.code)
@@ -223,7 +225,9 @@ def counter_tablet_submit(counter_id: int):
     try:
         if ticket is None or ticket.counter_id != counter.id:
             raise Conflict(_("Phiếu này không được phục vụ tại quầy này."))
-        rating = rating_rules.rate_ticket(ticket, request.form.get("score"), channel="tablet")
+        rating = rating_rules.rate_ticket(
+            ticket, rating_rules.form_score(request.form.get("score")), channel="tablet"
+        )
     except Conflict as refusal:
         return _closed("tablet", refusal.message, back)
     return _after_tap("tablet", rating, back, "feedback.counter_tablet", counter_id=counter.id)
