@@ -16,6 +16,7 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -31,6 +32,7 @@ from onestop import accounts, clock, ratelimit
 from onestop.accounts import user_for_token
 from onestop.exceptions import DomainError, Forbidden
 from onestop.extensions import db, login_manager
+from onestop.htmx import is_htmx
 from onestop.models import User
 from onestop.security import local_path
 
@@ -161,6 +163,13 @@ def _unauthorized():
         flash(_("Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại."), "info")
     else:
         flash(_("Vui lòng đăng nhập để tiếp tục."), "info")
+    if is_htmx():
+        # A poll or a click inside a page: the whole page goes to the login, then back to it.
+        page = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = local_path(page.path + (f"?{page.query}" if page.query else ""), "/")
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = url_for("auth.login", next=back)
+        return response
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 

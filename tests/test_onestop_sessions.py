@@ -123,6 +123,20 @@ def test_a_session_ends_after_the_idle_lifetime(app, client, admin, login, fixed
     assert "Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại." in page
 
 
+def test_an_htmx_poll_after_the_session_ended_sends_the_whole_page_to_the_login(
+    app, client, admin, login, fixed_clock
+):
+    start = fixed_clock()
+    login(admin)
+    fixed_clock(start + dt.timedelta(hours=3))
+    response = client.get(
+        "/dossiers",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/dossiers?page=2"},
+    )
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/login?next=/dossiers?page%3D2"
+
+
 def test_a_session_ends_after_the_absolute_lifetime_however_busy(
     app, client, admin, login, fixed_clock
 ):
