@@ -22,8 +22,8 @@ DEFAULTS = {
     "LANGUAGES": ("vi", "en"),
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
-    # memory:// counts per process: allowed outside demo mode only when this says the app
-    # runs as one process (see onestop.ratelimit.check_storage).
+    # gunicorn runs one worker, so memory:// counters may be used under it
+    # (see onestop.ratelimit.check_storage).
     "SINGLE_PROCESS": False,
     # Proxies in front of the app whose X-Forwarded-For / -Proto are believed (ProxyFix).
     "TRUSTED_PROXIES": 0,
