@@ -202,6 +202,10 @@ def start_server(url: str, port: int, workers: int, threads: int) -> subprocess.
         "ONESTOP_DEMO": "0",
         "ONESTOP_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "FLASK_KIOSK_TICKET_RATE_LIMIT": "1000000 per minute",
+        # As in production: the workers share one count (memory:// is refused with several).
+        "RATELIMIT_STORAGE_URI": os.environ.get(
+            "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15"
+        ),
     }
     command = [
         str(Path(sys.executable).parent / "gunicorn"),

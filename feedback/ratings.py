@@ -47,19 +47,22 @@ TICKET_NUMBER = re.compile(r"^([A-Z]{1,2})\s*0*(\d{1,4})$")
 SCANNED_URL = re.compile(r"/([td])/([A-Za-z0-9_-]{8,64})/?$")
 
 
+# A form posts the score as text: exactly one of these, no spaces, signs or other digits.
+FORM_SCORES = {str(score): score for score in SCORES}
+
+
+def form_score(text: str | None) -> int | None:
+    """The score a form posted ("0", "1" or "2" exactly), or None, which rating refuses."""
+    return FORM_SCORES.get(text) if isinstance(text, str) else None
+
+
 def parse_score(value) -> int:
-    """Turn a form or JSON value into a score of 0, 1 or 2, or refuse it."""
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        value = None  # int() would take True as 1 and 1.5 as 1
-    try:
-        score = int(value)
-    except (TypeError, ValueError):
-        score = None
-    if score not in SCORES:
+    """Check a score: the integer 0, 1 or 2 (not "2", 2.0 or True), or refuse it."""
+    if type(value) is not int or value not in SCORES:
         raise ValidationError(
             {"score": _("Chọn một mức: Rất hài lòng, Hài lòng hoặc Không hài lòng.")}
         )
-    return score
+    return value
 
 
 def _clean_details(reasons: Iterable[str] | None, comment) -> tuple[str, str]:

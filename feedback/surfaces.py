@@ -80,13 +80,6 @@ def rating_from_proof(proof: str) -> Rating:
     return rating
 
 
-def safe_back(target: str | None, default: str) -> str:
-    """A local path to return to after the thank-you, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
-
-
 def subject_of(item: Ticket | Dossier) -> dict:
     """How a rated ticket or dossier is named on the screen (no personal data)."""
     if isinstance(item, Ticket):

@@ -22,7 +22,6 @@ from feedback.surfaces import (
     rating_from_proof,
     rating_rate_limit,
     require_device,
-    safe_back,
     tablet_panel,
     ticket_page,
 )
@@ -32,6 +31,7 @@ from onestop.exceptions import Conflict, NotFound, ValidationError
 from onestop.extensions import db
 from onestop.htmx import is_htmx, render_page_or_fragment
 from onestop.models import Office, visible_office_ids
+from onestop.security import local_path
 from queues.devices import rate_key
 from queues.models import Counter, Ticket
 from queues.tickets import ticket_by_token
@@ -91,7 +91,9 @@ def _office_or_404(code: str | None) -> Office:
 def rate_phone(token: str):
     ticket = ticket_by_token(token)
     try:
-        rating = rating_rules.rate_ticket(ticket, request.form.get("score"), channel="phone")
+        rating = rating_rules.rate_ticket(
+            ticket, rating_rules.form_score(request.form.get("score")), channel="phone"
+        )
     except Conflict as refusal:
         return _closed("phone", refusal.message, ticket_page(ticket))
     return _after_tap("phone", rating, ticket_page(ticket), "feedback.rate_phone_page", token=token)
@@ -115,7 +117,7 @@ def rate_phone_page(token: str):
 @rating_limit
 def rating_details():
     surface = request.form.get("surface") if request.form.get("surface") in SURFACES else "phone"
-    back = safe_back(request.form.get("back"), url_for("main.home"))
+    back = local_path(request.form.get("back"), url_for("main.home"))
     try:
         rating = rating_from_proof(request.form.get("proof", ""))
         if "skip" not in request.form:
@@ -171,7 +173,7 @@ def kiosk_submit():
     back = url_for("feedback.kiosk_rate", office=office.code)
     rate = rating_rules.rate_ticket if isinstance(item, Ticket) else rating_rules.rate_dossier
     try:
-        rating = rate(item, request.form.get("score"), channel="kiosk")
+        rating = rate(item, rating_rules.form_score(request.form.get("score")), channel="kiosk")
     except Conflict as refusal:
         return _closed("kiosk", refusal.message, back)
     return _after_tap("kiosk", rating, back, "feedback.kiosk_rate", office=office.code)
@@ -223,7 +225,9 @@ def counter_tablet_submit(counter_id: int):
     try:
         if ticket is None or ticket.counter_id != counter.id:
             raise Conflict(_("Phiếu này không được phục vụ tại quầy này."))
-        rating = rating_rules.rate_ticket(ticket, request.form.get("score"), channel="tablet")
+        rating = rating_rules.rate_ticket(
+            ticket, rating_rules.form_score(request.form.get("score")), channel="tablet"
+        )
     except Conflict as refusal:
         return _closed("tablet", refusal.message, back)
     return _after_tap("tablet", rating, back, "feedback.counter_tablet", counter_id=counter.id)

@@ -7,6 +7,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -258,20 +259,15 @@ def create_device():
         return render_page_or_fragment(
             "kiosk/admin_devices.html", "kiosk/_devices_panel.html", **context
         ), 422
-    if not is_htmx():
-        # The code is shown once; across the redirect it travels in the admin's own signed session.
-        flash(
-            _(
-                "Mã ghép nối cho %(name)s: %(code)s (dùng một lần, hiệu lực 24 giờ).",
-                name=device.name,
-                code=code,
-            ),
-            "success",
-        )
-        return redirect(url_for("kiosk.admin_devices"), 303)
-    return render_template(
-        "kiosk/_devices_panel.html", **_devices_context({}, {}, new_device=device, new_code=code)
+    # The code is shown once, on this answer only: never in a cookie (a flash message would
+    # carry it in the signed, readable session cookie) and never in a cache.
+    context = _devices_context({}, {}, new_device=device, new_code=code)
+    html = render_page_or_fragment(
+        "kiosk/admin_devices.html", "kiosk/_devices_panel.html", **context
     )
+    response = make_response(html)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _pairing_arguments(form) -> tuple:

@@ -5,6 +5,7 @@ import importlib.util
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +33,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from onestop import config
 
     config.load(app, test_config)
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        # The client's address is the one the outermost trusted proxy saw: rate limits
+        # count per citizen, not per proxy. Headers beyond those proxies are ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from onestop import (
         api,

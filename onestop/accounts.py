@@ -1,11 +1,13 @@
 """Creating and editing offices, users and API tokens, with validation."""
 
+import functools
 import re
 import secrets
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from onestop import audit
 from onestop.exceptions import ValidationError
@@ -150,9 +152,40 @@ def save_user(data: dict, user: User | None = None) -> User:
         setattr(user, key, value)
     if password:
         user.set_password(password)
+        if user.id is not None:
+            _raise_epoch(user)
     audit.record("create" if user.id is None else "password_reset" if password else "edit", user)
     db.session.commit()
     return user
+
+
+def _raise_epoch(user: User) -> None:
+    # In SQL, so two raises at once both count.
+    user.session_epoch = User.session_epoch + 1
+
+
+def end_sessions(user: User) -> None:
+    """Log ``user`` out everywhere: every session cookie issued so far stops working."""
+    _raise_epoch(user)
+    db.session.commit()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Made like a real password's hash (same method and cost), once per process.
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with this username and password, or None.
+
+    An unknown or inactive username is checked against a dummy hash: the answer takes
+    as long as a wrong password's, so its timing does not tell which usernames exist.
+    """
+    user = db.session.scalar(select(User).where(User.username == username))
+    usable = user is not None and user.active
+    matches = check_password_hash(user.password_hash if usable else _dummy_hash(), password)
+    return user if usable and matches else None
 
 
 def set_user_active(user: User, active: bool) -> User:

@@ -22,6 +22,15 @@ DEFAULTS = {
     "LANGUAGES": ("vi", "en"),
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # gunicorn runs one worker, so memory:// counters may be used under it
+    # (see onestop.ratelimit.check_storage).
+    "SINGLE_PROCESS": False,
+    # Proxies in front of the app whose X-Forwarded-For / -Proto are believed (ProxyFix).
+    "TRUSTED_PROXIES": 0,
+    # An office day: a login lasts the working day, and a counter left alone over the
+    # lunch break asks for the password again.
+    "SESSION_IDLE_MINUTES": 120,
+    "SESSION_MAX_HOURS": 12,
     "LOGIN_RATE_LIMIT": "10 per minute",
     "DOSSIER_LOOKUP_RATE_LIMIT": "10 per minute;100 per hour",
     "DEMO": False,
@@ -46,8 +55,14 @@ ENVIRONMENT = {
     "ONESTOP_PDF_FONT": "PDF_FONT",
     "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "ONESTOP_HTTPS": "SESSION_COOKIE_SECURE",
+    "ONESTOP_SINGLE_PROCESS": "SINGLE_PROCESS",
+    "ONESTOP_TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "ONESTOP_SESSION_IDLE_MINUTES": "SESSION_IDLE_MINUTES",
+    "ONESTOP_SESSION_MAX_HOURS": "SESSION_MAX_HOURS",
 }
-BOOLEAN_KEYS = {"DEMO", "SESSION_COOKIE_SECURE"}
+BOOLEAN_KEYS = {"DEMO", "SESSION_COOKIE_SECURE", "SINGLE_PROCESS"}
+# Whole numbers: the number of trusted proxies may be 0, a lifetime must be at least 1.
+INTEGER_KEYS = {"TRUSTED_PROXIES": 0, "SESSION_IDLE_MINUTES": 1, "SESSION_MAX_HOURS": 1}
 
 
 def _database_url(url: str) -> str:
@@ -75,6 +90,16 @@ def _secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+def _whole_number(key: str, value, least: int) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = None
+    if number is None or number < least:
+        raise RuntimeError(f"{key} must be a whole number of at least {least}, not {value!r}.")
+    return number
+
+
 def load(app: Flask, test_config: dict | None) -> None:
     """Apply the configuration layers to ``app``, in order of precedence."""
     app.config.from_mapping(DEFAULTS)
@@ -88,6 +113,9 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config.from_prefixed_env()
     if test_config:
         app.config.from_mapping(test_config)
+
+    for key, least in INTEGER_KEYS.items():
+        app.config[key] = _whole_number(key, app.config[key], least)
 
     url = _database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config["SQLALCHEMY_DATABASE_URI"] = url

@@ -52,6 +52,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(12))
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # Written into each session cookie at login; raising it (logout, a new password) ends
+    # every session of the user at once, cookies copied elsewhere included.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime, default=clock.now, onupdate=clock.now

@@ -5,17 +5,23 @@ runs for the other routes. (A limiter hooked into every request cost each board 
 and each page about as much as a small query.) Counters live in RATELIMIT_STORAGE_URI:
 ``memory://`` counts per process, ``redis://`` is shared by every worker and host.
 RATELIMIT_ENABLED = False lifts every limit.
+
+The key of most limits is the client's address: behind a reverse proxy, set
+TRUSTED_PROXIES so that it is the citizen's address (onestop.create_app applies ProxyFix).
 """
 
+import contextlib
 import functools
 import math
+import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app, request
 from limits import RateLimitItem, parse_many
-from limits.storage import Storage, storage_from_string
+from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
@@ -26,6 +32,11 @@ EXTENSION = "onestop.ratelimit"
 class _Limiter:
     storage: Storage
     strategy: FixedWindowRateLimiter
+    # limits' MemoryStorage is not thread-safe: two threads that find its expiry timer
+    # stopped may start the same new timer twice ("threads can only be started once"),
+    # a 500 for the request. One lock per store serialises its calls (microseconds each).
+    # Redis does its own counting atomically and needs none.
+    lock: contextlib.AbstractContextManager
 
 
 def remote_address() -> str:
@@ -33,9 +44,36 @@ def remote_address() -> str:
     return request.remote_addr or "127.0.0.1"
 
 
+def check_storage(config) -> None:
+    """Refuse to serve with a store that counts per process where several processes serve.
+
+    ``memory://`` counts in each process: with four workers, four times the allowance, and
+    a lock-out that depends on which worker answers. Outside tests and demo mode, with the
+    limits on, it is refused when WEB_CONCURRENCY asks for several processes, and under
+    gunicorn (whose master sets SERVER_SOFTWARE for itself and its workers) unless
+    SINGLE_PROCESS (ONESTOP_SINGLE_PROCESS=1) says it runs one worker. ``flask run`` and
+    ``flask --app wsgi demo`` are one process.
+    """
+    if not config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        return
+    if config["TESTING"] or config["DEMO"] or not config["RATELIMIT_ENABLED"]:
+        return
+    several = os.environ.get("WEB_CONCURRENCY", "").strip() not in {"", "0", "1"}
+    under_gunicorn = os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/")
+    if several or (under_gunicorn and not config["SINGLE_PROCESS"]):
+        raise RuntimeError(
+            "RATELIMIT_STORAGE_URI is memory://, which counts rate limits in each worker "
+            "process separately. Set RATELIMIT_STORAGE_URI=redis://host:6379/0 (shared by "
+            "every worker), or, when gunicorn runs a single worker (-w 1), "
+            "ONESTOP_SINGLE_PROCESS=1."
+        )
+
+
 def init_app(app: Flask) -> None:
+    check_storage(app.config)
     storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
-    app.extensions[EXTENSION] = _Limiter(storage, FixedWindowRateLimiter(storage))
+    lock = threading.Lock() if isinstance(storage, MemoryStorage) else contextlib.nullcontext()
+    app.extensions[EXTENSION] = _Limiter(storage, FixedWindowRateLimiter(storage), lock)
 
 
 @functools.lru_cache(maxsize=64)
@@ -49,9 +87,11 @@ def check(scope: str, limit: str, key: str) -> None:
         return
     limiter: _Limiter = current_app.extensions[EXTENSION]
     for item in _items(limit):
-        if not limiter.strategy.hit(item, scope, key):
-            reset_at = limiter.strategy.get_window_stats(item, scope, key).reset_time
-            raise TooManyRequests(retry_after=max(1, math.ceil(reset_at - time.time())))
+        with limiter.lock:
+            allowed = limiter.strategy.hit(item, scope, key)
+            stats = None if allowed else limiter.strategy.get_window_stats(item, scope, key)
+        if stats is not None:
+            raise TooManyRequests(retry_after=max(1, math.ceil(stats.reset_time - time.time())))
 
 
 def limit(
@@ -82,4 +122,6 @@ def limit(
 
 def reset() -> None:
     """Forget every counter (tests, or an operator lifting a lock-out)."""
-    current_app.extensions[EXTENSION].storage.reset()
+    limiter: _Limiter = current_app.extensions[EXTENSION]
+    with limiter.lock:
+        limiter.storage.reset()

@@ -6,11 +6,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from onestop import accounts
-from onestop.auth import role_required
+from onestop.auth import restamp_session, role_required
 from onestop.exceptions import ValidationError
 from onestop.extensions import db
 from onestop.htmx import is_htmx
 from onestop.models import LEVELS, ROLES, Office, User
+from onestop.security import local_path
 
 bp = Blueprint("main", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -27,10 +28,7 @@ def home():
 def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.form.get("next") or url_for("main.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.home")
-    return redirect(target, 303)
+    return redirect(local_path(request.form.get("next"), url_for("main.home")), 303)
 
 
 def _admin_context(**extra) -> dict:
@@ -128,6 +126,8 @@ def user(user_id: int):
     except ValidationError as error:
         db.session.rollback()
         return _row_or_form("user", obj, request.form, error.errors, 422)
+    if obj.id == current_user.id:
+        restamp_session(obj)  # a new password ends the admin's other sessions, not this one
     return (
         _row_or_form("user", obj, None, None)
         if is_htmx()

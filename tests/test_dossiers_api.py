@@ -86,7 +86,12 @@ def test_create_refuses_bad_input_with_field_errors(client, login, world):
     body = response.get_json()
     assert response.status_code == 422 and body["error"]["code"] == "invalid"
     assert set(body["error"]["fields"]) == {"procedure", "applicant_name", "phone"}
-    assert client.post("/api/v1/dossiers", data="not json").status_code == 422
+    assert (
+        client.post(
+            "/api/v1/dossiers", data="not json", content_type="application/json"
+        ).status_code
+        == 422
+    )
     other_office = client.post(
         "/api/v1/dossiers",
         json={

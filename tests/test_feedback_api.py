@@ -86,6 +86,12 @@ def test_a_ticket_not_finished_is_409_not_finished(client, hall):
     [
         ({"score": 3, "comment": ""}, 422, "invalid"),
         ({"score": 1.5, "comment": ""}, 422, "invalid"),
+        ({"score": 2.0, "comment": ""}, 422, "invalid"),
+        ({"score": "2", "comment": ""}, 422, "invalid"),
+        ({"score": " 1 ", "comment": ""}, 422, "invalid"),
+        ({"score": "２", "comment": ""}, 422, "invalid"),
+        ({"score": True, "comment": ""}, 422, "invalid"),
+        ({"score": None, "comment": ""}, 422, "invalid"),
         ({"comment": "không có điểm"}, 422, "invalid"),
         ({"score": 2, "comment": "x" * 501}, 422, "invalid"),
         ({"score": 2, "reasons": "time"}, 422, "invalid"),

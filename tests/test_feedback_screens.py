@@ -306,3 +306,12 @@ def test_kiosk_and_tablet_writes_are_rate_limited(tmp_path):
         assert codes == [404, 404, 404, 429]
         db.session.remove()
         db.drop_all()
+
+
+@pytest.mark.parametrize("score", [" 1 ", "２", "2.0", "+2", "1 "])
+def test_the_rating_form_takes_only_an_exact_digit(client, hall, score):
+    ticket = serve(hall)
+    response = client.post(f"/t/{ticket.token}/rating", data={"score": score}, headers=HTMX)
+    assert response.status_code == 422 and rating_count() == 0
+    assert client.post(f"/t/{ticket.token}/rating", data={"score": "1"}).status_code == 303
+    assert rating_count() == 1

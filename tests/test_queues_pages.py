@@ -373,7 +373,9 @@ def test_the_console_signature_moves_with_every_change_of_the_current_panel(hall
     assert marks[3] != marks[1]  # a poll may miss the no-show between the two calls of A001
 
 
-def test_the_poll_resends_the_current_panel_only_when_its_ticket_moved(client, at_counter, hall):
+def test_the_poll_resends_the_current_panel_only_when_its_ticket_moved(
+    client, at_counter, hall, login
+):
     tickets.issue_ticket(hall["office"], "dat-dai")
     tickets.issue_ticket(hall["office"], "dat-dai")
     page = text(client.get("/counter"))
@@ -400,6 +402,7 @@ def test_the_poll_resends_the_current_panel_only_when_its_ticket_moved(client, a
     assert "A002" in own and 'id="console-current"' not in poll(shown(own))
 
     hall["clock"](dt.datetime(2026, 11, 28, 1, 15, tzinfo=dt.UTC))  # the next morning
+    login(hall["officer"])  # yesterday's session has ended
     rolled = poll(shown(own))
     assert 'id="console-current"' in rolled and "Chưa có công dân tại quầy" in rolled
 
