@@ -48,6 +48,8 @@ OBJECT_TYPES = {
 }
 # Column names that are never written into an entry's detail, even as a changed field's name.
 _HIDDEN_FIELDS = {"password_hash": "password", "secret_hash": "secret", "pairing_code_hash": "code"}
+# Kept by the system itself, never an administrator's change of its own.
+_BOOKKEEPING_FIELDS = {"created_at", "updated_at", "session_epoch"}
 DETAIL_MAX = 500
 PAGE_SIZE = 50
 
@@ -88,7 +90,7 @@ def changed_fields(obj) -> str:
     """The names of ``obj``'s changed columns and relations, before they are flushed."""
     names = []
     for attr in inspect(obj).attrs:
-        if attr.key in ("created_at", "updated_at") or not attr.history.has_changes():
+        if attr.key in _BOOKKEEPING_FIELDS or not attr.history.has_changes():
             continue
         if attr.key.endswith("_id") and attr.key[:-3] in inspect(obj).attrs.keys():
             continue  # the relation of the same name says it
