@@ -62,7 +62,8 @@ def _package_calendar(year: int) -> tuple[frozenset[date], frozenset[date]]:
     return days_off, workdays
 
 
-def _minutes(clock: time) -> int:
+def _minutes(clock: time) -> float:
+    """Minutes since midnight, seconds included."""
     return clock.hour * 60 + clock.minute + (clock.second / 60 + clock.microsecond / 60e6)
 
 
