@@ -3,6 +3,7 @@
 import datetime as dt
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,6 +12,8 @@ from dossiers import catalogue, office_days
 from dossiers.blueprint import bp
 from dossiers.catalogue import ImportRefused
 from dossiers.models import ONLINE_LEVELS, Procedure
+from dossiers.processing_time import unit_label
+from dossiers.workdays import UNITS
 from onestop import clock
 from onestop.auth import role_required
 from onestop.exceptions import ValidationError
@@ -54,6 +57,7 @@ def _procedure_form(procedure: Procedure | None, form, errors: dict, status: int
         errors=errors,
         offices=_all_offices(),
         online_levels=ONLINE_LEVELS,
+        processing_units=[(unit, unit_label(unit)) for unit in UNITS],
     ), status
 
 
@@ -62,7 +66,9 @@ def _procedure_values(procedure: Procedure) -> dict:
         "code": procedure.code,
         "name": procedure.name,
         "field": procedure.field,
-        "processing_days": procedure.processing_days,
+        # No thousands separator: the field is read back as a number.
+        "processing_days": format_decimal(procedure.processing.value, format="0.##"),
+        "processing_unit": procedure.processing.unit,
         "fee": procedure.fee,
         "online_level": procedure.online_level,
         "required_documents": procedure.required_documents,
@@ -82,7 +88,7 @@ def admin_procedure(procedure_id: int | None = None):
         values = (
             _procedure_values(procedure)
             if procedure
-            else {"active": "1", "online_level": "partial"}
+            else {"active": "1", "online_level": "partial", "processing_unit": UNITS[0]}
         )
         return _procedure_form(procedure, values, {})
     # An unticked checkbox is absent from the form: "active" must then read as "no".

@@ -67,7 +67,14 @@ def office_procedures(office_code: str):
                 "code": p.code,
                 "name": p.name,
                 "field": p.field,
+                # In days (working hours as a share of the 8-hour day); processing_time
+                # gives the legal value and its unit.
                 "processing_days": p.processing_days,
+                "processing_time": {
+                    "value": p.processing.number,
+                    "unit": p.processing.unit,
+                    "text": p.processing.label(),
+                },
                 "fee": p.fee,
                 "online_level": p.online_level,
             }

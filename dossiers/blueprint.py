@@ -50,8 +50,9 @@ def timeliness_label(value: str) -> str:
     }.get(value, "")
 
 
-def processing_label(days: int) -> str:
-    return _("Trong ngày") if days == 0 else _("%(n)d ngày làm việc", n=days)
+def processing_label(procedure) -> str:
+    """A procedure's processing time as pages show it: "15 ngày", "4 giờ làm việc"."""
+    return procedure.processing.label()
 
 
 @bp.app_template_filter("dossier_day")

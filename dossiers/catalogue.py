@@ -5,7 +5,10 @@ CSV format (UTF-8, comma-separated, a header row; the export gives exactly this)
     code,name,field,processing_days,fee,online_level,offices,required_documents
 
 - ``code``: the national procedure code (e.g. ``1.001193``); an existing code is updated.
-- ``processing_days``: working days, ``0`` for a same-day procedure.
+- ``processing_days``: the legal processing time as procedure texts write it:
+  ``15`` or ``15 ngày làm việc`` (working days), ``15 ngày`` (calendar days),
+  ``4 giờ làm việc`` (working hours), ``0,5`` or ``0.5`` (half a working day),
+  ``0`` or ``trong ngày`` (same day); case, diacritics and spaces do not matter.
 - ``fee``: whole đồng (``50000``, ``50.000`` or empty for free).
 - ``online_level``: ``full`` (toàn trình), ``partial`` (một phần) or ``none``.
 - ``offices``: office codes separated by spaces, commas or semicolons; a level name
@@ -24,6 +27,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from dossiers.models import ONLINE_LEVELS, Procedure
+from dossiers.processing_time import ProcessingTime, ProcessingTimeError, parse_processing_time
 from onestop import audit
 from onestop.exceptions import ValidationError
 from onestop.extensions import begin_write, db
@@ -142,7 +146,7 @@ class ProcedureValues:
     code: str
     name: str
     field: str
-    processing_days: int
+    processing: ProcessingTime
     fee: int
     online_level: str
     required_documents: str
@@ -161,6 +165,9 @@ def _parse_int(value: str, low: int, high: int) -> int | None:
 def parse_procedure(data, offices: list[Office] | None = None) -> ProcedureValues:
     """Validate a procedure's fields (a form or a CSV row).
 
+    The processing time is ``data["processing_days"]`` with the unit written in it (a CSV
+    cell) or, when ``data`` has ``processing_unit`` (the form's select), a number in that unit.
+
     :param offices: the chosen offices (a form's checkboxes); None reads ``data["offices"]``.
     :raises ValidationError: with one message per bad field.
     """
@@ -173,9 +180,13 @@ def parse_procedure(data, offices: list[Office] | None = None) -> ProcedureValue
         errors["name"] = _("Nhập tên thủ tục (tối đa 300 ký tự).")
     if not field or len(field) > 120:
         errors["field"] = _("Nhập lĩnh vực (tối đa 120 ký tự).")
-    days = _parse_int(data.get("processing_days") or "0", 0, 365)
-    if days is None:
-        errors["processing_days"] = _("Số ngày làm việc từ 0 (trong ngày) đến 365.")
+    processing = None
+    try:
+        processing = parse_processing_time(
+            data.get("processing_days") or "0", data.get("processing_unit")
+        )
+    except ProcessingTimeError as error:
+        errors["processing_days"] = error.message
     fee = _parse_int(data.get("fee") or "0", 0, 1_000_000_000)
     if fee is None:
         errors["fee"] = _("Lệ phí là số tiền (đồng), ví dụ 50000.")
@@ -201,7 +212,7 @@ def parse_procedure(data, offices: list[Office] | None = None) -> ProcedureValue
         code=code,
         name=name,
         field=field,
-        processing_days=days,
+        processing=processing,
         fee=fee,
         online_level=level,
         required_documents=documents,
@@ -215,7 +226,7 @@ def _apply(procedure: Procedure, values: ProcedureValues) -> None:
         "code",
         "name",
         "field",
-        "processing_days",
+        "processing",
         "fee",
         "online_level",
         "required_documents",
@@ -341,7 +352,7 @@ def catalogue_csv(procedures: list[Procedure]) -> str:
                 p.code,
                 p.name,
                 p.field,
-                p.processing_days,
+                p.processing.text(),
                 p.fee,
                 p.online_level,
                 " ".join(o.code for o in p.offices),

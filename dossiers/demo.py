@@ -1,9 +1,10 @@
 """Demo data: the city's and wards' procedure catalogue, office days off, dossiers in every state.
 
 Processing times follow domain.md section 4.3 where it gives them (civil status and
-certification same day, household business 3 working days, building permit 15); the
-others, the fees and the national codes are plausible demo values, to be checked
-against the province's published catalogue before real use.
+certification same day, household business 3 working days, building permit 15 calendar
+days); the city's shortened commitments for household business changes (1.5 working days,
+4 working hours), the other times, the fees and the national codes are plausible demo
+values, to be checked against the province's published catalogue before real use.
 """
 
 import datetime as dt
@@ -16,13 +17,15 @@ from dossiers.intake import receive_dossier
 from dossiers.lifecycle import change_status, issue_apology
 from dossiers.models import Holiday, Procedure
 from dossiers.office_days import calendar_for
+from dossiers.processing_time import parse_processing_time
 from onestop import clock
 from onestop.extensions import db
 from onestop.models import Office, User
 
 ID_PAPERS = "Giấy tờ tùy thân có ảnh của người nộp (xuất trình)"
 
-# (code, name, field, working days (0 = same day), fee in VND, online level, documents)
+# (code, name, field, processing time (working days, 0 = same day, or a text such as
+# "15 ngày"), fee in VND, online level, documents)
 WARD_PROCEDURES = [
     (
         "1.001193",
@@ -237,7 +240,7 @@ CITY_PROCEDURES = [
         "2.000575",
         "Đăng ký thay đổi nội dung đăng ký hộ kinh doanh",
         "Thành lập và hoạt động của hộ kinh doanh",
-        3,
+        "1,5 ngày làm việc",
         50000,
         "full",
         [
@@ -249,7 +252,7 @@ CITY_PROCEDURES = [
         "1.001266",
         "Tạm ngừng hoặc tiếp tục kinh doanh của hộ kinh doanh",
         "Thành lập và hoạt động của hộ kinh doanh",
-        3,
+        "4 giờ làm việc",
         0,
         "full",
         ["Thông báo tạm ngừng hoặc tiếp tục kinh doanh"],
@@ -270,7 +273,7 @@ CITY_PROCEDURES = [
         "1.009994",
         "Cấp giấy phép xây dựng nhà ở riêng lẻ",
         "Xây dựng",
-        15,
+        "15 ngày",
         75000,
         "partial",
         [
@@ -284,7 +287,7 @@ CITY_PROCEDURES = [
         "1.009995",
         "Cấp giấy phép sửa chữa, cải tạo nhà ở riêng lẻ",
         "Xây dựng",
-        15,
+        "15 ngày",
         75000,
         "partial",
         [
@@ -486,7 +489,7 @@ def _seed_catalogue(city: Office, wards: list[Office]) -> None:
                     code=code,
                     name=name,
                     field=field,
-                    processing_days=days,
+                    processing=parse_processing_time(str(days)),
                     fee=fee,
                     online_level=level,
                     required_documents="\n".join(documents),

@@ -140,7 +140,9 @@ def _validate(
     if errors:
         raise ValidationError(errors)
     if due_date is None:
-        due_date = calendar_for(office).due_date(received_at, procedure.processing_days)
+        due_date = calendar_for(office).due_date(
+            received_at, procedure.processing_time, procedure.processing_unit
+        )
     return IntakeValues(
         office=office,
         procedure=procedure,

@@ -7,9 +7,21 @@ For reports: a dossier's timeliness is decided by ``dossiers.lifecycle`` (``is_l
 
 import datetime as dt
 
-from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from dossiers.processing_time import ProcessingTime
+from dossiers.workdays import WORKING_DAYS
 from onestop import clock
 from onestop.dbtypes import UTCDateTime
 from onestop.extensions import db
@@ -48,9 +60,11 @@ class Procedure(db.Model):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     field: Mapped[str] = mapped_column(String(120))
-    # Legal processing time in working days; 0 is a same-day procedure
+    # Legal processing time: a number (two decimals: 0.5 working day) in processing_unit
+    # (working_days, calendar_days, working_hours); 0 working days is a same-day procedure
     # (received by 15:00 -> returned that day, otherwise the next working day).
-    processing_days: Mapped[int] = mapped_column(default=0)
+    processing_time: Mapped[float] = mapped_column(Numeric(6, 2, asdecimal=False), default=0)
+    processing_unit: Mapped[str] = mapped_column(String(16), default=WORKING_DAYS)
     fee: Mapped[int] = mapped_column(default=0)  # VND; 0 = free
     required_documents: Mapped[str] = mapped_column(Text, default="")  # one document per line
     online_level: Mapped[str] = mapped_column(String(10), default="none")
@@ -63,6 +77,24 @@ class Procedure(db.Model):
     )
 
     offices: Mapped[list[Office]] = relationship(secondary=procedure_office, order_by="Office.code")
+
+    @property
+    def processing(self) -> ProcessingTime:
+        return ProcessingTime.of(self.processing_time, self.processing_unit)
+
+    @processing.setter
+    def processing(self, value: ProcessingTime) -> None:
+        self.processing_time, self.processing_unit = float(value.value), value.unit
+
+    @property
+    def processing_days(self) -> int | float:
+        """The processing time in days (working hours as a share of the working day)."""
+        return self.processing.days
+
+    @processing_days.setter
+    def processing_days(self, days: int | float) -> None:
+        """Set the processing time in working days."""
+        self.processing_time, self.processing_unit = float(days), WORKING_DAYS
 
     @property
     def document_list(self) -> list[str]:

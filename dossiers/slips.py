@@ -84,6 +84,7 @@ class SlipData:
     apology_date: dt.date | None = None
     apology_reason: str = ""
     apology_at: dt.datetime | None = None
+    processing_text: str = ""  # "15 ngày làm việc", "15 ngày", "4 giờ làm việc"
 
     @classmethod
     def of(cls, dossier, public_url: str, lookup_url: str) -> "SlipData":
@@ -98,6 +99,7 @@ class SlipData:
             procedure_name=procedure.name,
             procedure_code=procedure.code,
             processing_days=procedure.processing_days,
+            processing_text=procedure.processing.text(),
             fee=procedure.fee,
             documents=tuple(procedure.document_list),
             applicant_name=dossier.applicant_name,
@@ -378,7 +380,7 @@ def receipt_pdf(data: SlipData, font_path: str | None = None) -> bytes:
     processing = (
         "trong ngày làm việc (hồ sơ nhận sau 15 giờ trả vào ngày làm việc tiếp theo)"
         if data.processing_days == 0
-        else f"{data.processing_days:02d} ngày làm việc"
+        else data.processing_text
     )
     collect = (
         f"Bộ phận một cửa {data.office_name}"

@@ -123,7 +123,9 @@ def _intake_context(form, errors: dict) -> dict:
         "fields": fields,
         "procedure": selected,
         "channels": CHANNELS,
-        "preview_due": calendar_for(office).due_date(clock.now(), selected.processing_days)
+        "preview_due": calendar_for(office).due_date(
+            clock.now(), selected.processing_time, selected.processing_unit
+        )
         if selected
         else None,
     }

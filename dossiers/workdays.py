@@ -1,10 +1,23 @@
-"""Working-day arithmetic for due dates: weekends, Vietnamese holidays, office overrides."""
+"""Working-day arithmetic for due dates: weekends, Vietnamese holidays, office overrides.
+
+A procedure's processing time is counted in one of three units:
+
+- working days (the default): Mon-Fri less public holidays and the office's extra days off,
+  plus make-up working days; 0 is a same-day procedure; a fraction is that share of the
+  8-hour working day (0.5 working day = 4 working hours);
+- calendar days: every day counts, and a deadline falling on a day off moves to the next
+  working day (Bộ luật Dân sự 2015, Art. 147-148);
+- working hours: office hours only (OFFICE_SESSIONS), from the instant of receipt.
+
+A due date is always a local day: the result is on time when ready by the end of that day.
+"""
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -15,6 +28,19 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SAME_DAY_CUTOFF = time(15, 0)
 # Any procedure: received after this local time -> counts from the next working day.
 END_OF_OFFICE_DAY = time(17, 0)
+
+# The office's working hours (domain.md 1.5, typical counter hours): they measure working hours
+# and the fraction of a working day.
+OFFICE_SESSIONS = ((time(7, 30), time(11, 30)), (time(13, 0), time(17, 0)))
+MINUTES_PER_WORKING_DAY = sum(
+    (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    for start, end in OFFICE_SESSIONS
+)
+
+WORKING_DAYS = "working_days"
+CALENDAR_DAYS = "calendar_days"
+WORKING_HOURS = "working_hours"
+UNITS = (WORKING_DAYS, CALENDAR_DAYS, WORKING_HOURS)
 
 # A calendar with a whole year of consecutive days off is certainly a data error.
 _MAX_CONSECUTIVE_DAYS_OFF = 366
@@ -34,6 +60,21 @@ def _package_calendar(year: int) -> tuple[frozenset[date], frozenset[date]]:
     # weekend_workdays also carries a few fixed historical entries; keep this year's only.
     workdays = frozenset(d for d in getattr(vn, "weekend_workdays", ()) if d.year == year)
     return days_off, workdays
+
+
+def _minutes(clock: time) -> float:
+    """Minutes since midnight, seconds included."""
+    return clock.hour * 60 + clock.minute + (clock.second / 60 + clock.microsecond / 60e6)
+
+
+def _amount(value: object) -> Decimal:
+    """A processing time as an exact Decimal (floats read as their shortest decimal text)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise TypeError(f"processing time must be a number, got {type(value).__name__}")
+    amount = Decimal(str(value))
+    if not amount.is_finite() or amount < 0:
+        raise ValueError("processing time must be a finite number, not negative")
+    return amount
 
 
 def _check_date(value: object, name: str) -> date:
@@ -142,32 +183,81 @@ class WorkCalendar:
             current += _ONE_DAY
         return count
 
-    def due_date(self, received_local: datetime, processing_days: int) -> date:
+    def _working_time_runs_out(self, day: date, clock: time, minutes: float) -> date:
+        """Return the day on which ``minutes`` of office time, counted from ``clock`` on ``day``,
+        are used up; time before, between and after the sessions and days off do not count.
+        """
+        if not self.is_working_day(day):
+            day, clock = self._next_working_day_after(day), time.min
+        remaining, at = minutes, _minutes(clock)
+        for _ in range(_MAX_CONSECUTIVE_DAYS_OFF * 10):
+            for start, end in OFFICE_SESSIONS:
+                available = _minutes(end) - max(at, _minutes(start))
+                if available <= 0:
+                    continue
+                if remaining <= available:
+                    return day
+                remaining -= available
+                at = _minutes(end)
+            day, at = self._next_working_day_after(day), 0
+        raise ValueError(f"processing time of {minutes} working minutes is too long")
+
+    def due_date(
+        self,
+        received_local: datetime,
+        processing_time: int | float | Decimal,
+        unit: str = WORKING_DAYS,
+    ) -> date:
         """Return the due date of a dossier.
 
         :param received_local: aware receipt time (converted to Asia/Ho_Chi_Minh if needed).
-        :param processing_days: legal processing time in working days; 0 means same-day.
+        :param processing_time: the legal processing time in ``unit``; 0 working days means
+            same-day; fractions of a working day or hour are allowed; calendar days are whole.
+        :param unit: ``working_days``, ``calendar_days`` or ``working_hours``.
         :returns: the local due date.
         """
         if not isinstance(received_local, datetime) or received_local.tzinfo is None:
             raise ValueError("received_local must be an aware datetime")
-        if processing_days < 0:
-            raise ValueError("processing_days must not be negative")
+        if unit not in UNITS:
+            raise ValueError(f"unknown processing time unit {unit!r}")
+        amount = _amount(processing_time)
         local = received_local.astimezone(LOCAL_TZ)
         day, clock = local.date(), local.timetz().replace(tzinfo=None)
         working = self.is_working_day(day)
-        if processing_days == 0:
+        if unit == WORKING_HOURS:
+            if amount == 0:
+                raise ValueError("a processing time in working hours must be positive")
+            # Hours run from the instant of receipt (Bộ luật Dân sự 2015, Art. 147(1)).
+            return self._working_time_runs_out(day, clock, float(amount) * 60)
+        if amount == 0:
+            if unit == CALENDAR_DAYS:
+                raise ValueError("a processing time in calendar days must be positive")
             # Same-day: due today when received by 15:00 on a working day, else next working day.
             if working and clock <= SAME_DAY_CUTOFF:
                 return day
             return self._next_working_day_after(day)
         # Received on a day off or after 17:00: counts as received the next working morning.
         if working and clock <= END_OF_OFFICE_DAY:
-            effective = day
+            effective, start_clock = day, clock
         else:
-            effective = self._next_working_day_after(day)
+            effective, start_clock = self._next_working_day_after(day), time.min
+        whole, fraction = int(amount), amount - int(amount)
+        if unit == CALENDAR_DAYS:
+            if fraction:
+                raise ValueError("a processing time in calendar days must be a whole number")
+            # Every day counts from the day after receipt (Bộ luật Dân sự 2015, Art. 147(2));
+            # a deadline on a weekend, holiday or the office's day off moves to the next working
+            # day (Art. 148(5)).
+            due = effective + timedelta(days=whole)
+            return due if self.is_working_day(due) else self._next_working_day_after(due)
         # The clock starts at receipt: the n-th working day after the effective receipt day.
-        return self.add_working_days(effective, processing_days)
+        due = self.add_working_days(effective, whole)
+        if not fraction:
+            return due
+        # The fraction is that share of a working day, counted on from the receipt's time of day.
+        return self._working_time_runs_out(
+            due, start_clock, float(fraction) * MINUTES_PER_WORKING_DAY
+        )
 
     def extend_for_pause(self, due: date, paused_from: date, paused_to: date) -> date:
         """Shift a due date by the working days spent waiting for a supplement.

@@ -17,11 +17,29 @@ def test_office_procedures_with_search(client, world):
             "name": "Đăng ký khai sinh",
             "field": "Hộ tịch",
             "processing_days": 0,
+            "processing_time": {"value": 0, "unit": "working_days", "text": "Trong ngày"},
             "fee": 0,
             "online_level": "full",
         }
     ]
     assert len(client.get("/api/v1/offices/VY/procedures").get_json()) == 3
+    # processing_days stays a number of days; processing_time gives the value and its unit.
+    world.p.building.processing_time, world.p.building.processing_unit = 15, "calendar_days"
+    world.p.business.processing_time, world.p.business.processing_unit = 4, "working_hours"
+    db.session.commit()
+    by_code = {p["code"]: p for p in client.get("/api/v1/offices/VY/procedures").get_json()}
+    assert by_code["1.009994"]["processing_days"] == 15
+    assert by_code["1.009994"]["processing_time"] == {
+        "value": 15,
+        "unit": "calendar_days",
+        "text": "15 ngày",
+    }
+    assert by_code["1.001612"]["processing_days"] == 0.5
+    assert by_code["1.001612"]["processing_time"] == {
+        "value": 4,
+        "unit": "working_hours",
+        "text": "4 giờ làm việc",
+    }
     missing = client.get("/api/v1/offices/XX/procedures")
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
 

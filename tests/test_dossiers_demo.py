@@ -20,10 +20,15 @@ def test_demo_seed(app, fixed_clock, client):
     levels = Counter(office.level for p in procedures for office in p.offices)
     assert levels["district"] >= 10 and levels["commune"] >= 10 * 9
     by_code = {p.code: p for p in procedures}
-    # domain.md section 4.3: same-day civil status and copies, 3 days household business,
-    # 15 days building permit.
+    # domain.md section 4.3: same-day civil status and copies, 3 working days household
+    # business, 15 calendar days building permit; shortened local commitments in hours.
     assert by_code["1.001193"].processing_days == 0 and by_code["2.000815"].processing_days == 0
     assert by_code["1.001612"].processing_days == 3 and by_code["1.009994"].processing_days == 15
+    time = {code: (p.processing_time, p.processing_unit) for code, p in by_code.items()}
+    assert time["1.001612"] == (3, "working_days")
+    assert time["1.009994"] == (15, "calendar_days")
+    assert time["1.001266"] == (4, "working_hours")
+    assert time["2.000575"] == (1.5, "working_days")
 
     dossiers = list(db.session.scalars(select(Dossier)))
     now = clock.now()

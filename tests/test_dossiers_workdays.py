@@ -1,6 +1,7 @@
 """Tests for dossiers.workdays: every expected date is written out from a wall calendar."""
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -295,3 +296,147 @@ def test_tet_2027_fifteen_working_days():
     # Tue 02 = 1, Wed 03 = 2; Thu 04 .. Wed 10 off; Thu 11 = 3, Fri 12 = 4; Mon 15 .. Fri 19 = 5..9;
     # Mon 22 .. Fri 26 = 10..14; Mon 01/03 = 15.
     assert CAL.due_date(local(2027, 2, 1), 15) == date(2027, 3, 1)
+
+
+# --- processing time units ------------------------------------------------------------------
+
+
+def test_fifteen_calendar_days_count_every_day():
+    # A building permit received Mon 02/11/2026: 15 calendar days -> Tue 17/11/2026.
+    # In working days it would be Mon 23/11/2026 (three weekends skipped).
+    assert CAL.due_date(local(2026, 11, 2), 15, "calendar_days") == date(2026, 11, 17)
+    assert CAL.due_date(local(2026, 11, 2), 15, "working_days") == date(2026, 11, 23)
+    assert CAL.due_date(local(2026, 11, 2), 15) == date(2026, 11, 23)
+
+
+def test_calendar_days_ending_on_a_weekend_move_to_the_next_working_day():
+    # Wed 04/11/2026 + 18 days = Sun 22/11 -> Mon 23/11.
+    assert CAL.due_date(local(2026, 11, 4), 18, "calendar_days") == date(2026, 11, 23)
+    # Wed 04/11/2026 + 17 days = Sat 21/11 -> Mon 23/11.
+    assert CAL.due_date(local(2026, 11, 4), 17, "calendar_days") == date(2026, 11, 23)
+
+
+def test_calendar_days_ending_on_a_holiday_or_received_after_hours():
+    # Mon 09/11/2026 + 15 days = Tue 24/11 (Ngày Văn hóa Việt Nam, off) -> Wed 25/11.
+    assert CAL.due_date(local(2026, 11, 9), 15, "calendar_days") == date(2026, 11, 25)
+    # Received Fri 06/11/2026 at 17:30: counts from Mon 09/11, so the same Wed 25/11;
+    # at 16:30 it counts from Fri 06/11: Sat 21/11 -> Mon 23/11.
+    assert CAL.due_date(local(2026, 11, 6, 17, 30), 15, "calendar_days") == date(2026, 11, 25)
+    assert CAL.due_date(local(2026, 11, 6, 16, 30), 15, "calendar_days") == date(2026, 11, 23)
+    # Received on Sat 07/11/2026 (online): counts from Mon 09/11 as well.
+    assert CAL.due_date(local(2026, 11, 7, 10, 0), 15, "calendar_days") == date(2026, 11, 25)
+
+
+def test_calendar_days_ending_in_tet_2027():
+    # Fri 22/01/2027 + 15 days = Sat 06/02/2027, Mùng một Tết Đinh Mùi. Tết off Thu 04/02 to
+    # Wed 10/02/2027 (holidays package), so the deadline is Thu 11/02/2027.
+    assert CAL.due_date(local(2027, 1, 22), 15, "calendar_days") == date(2027, 2, 11)
+    # Thu 21/01/2027 + 15 = Fri 05/02 (Giao thừa, off) -> Thu 11/02 as well.
+    assert CAL.due_date(local(2027, 1, 21), 15, "calendar_days") == date(2027, 2, 11)
+    # Wed 20/01/2027 + 15 = Thu 04/02 (29 Tết, off) -> Thu 11/02.
+    assert CAL.due_date(local(2027, 1, 20), 15, "calendar_days") == date(2027, 2, 11)
+    # Tue 19/01/2027 + 15 = Wed 03/02, a working day.
+    assert CAL.due_date(local(2027, 1, 19), 15, "calendar_days") == date(2027, 2, 3)
+
+
+def test_calendar_days_ending_on_a_make_up_saturday_or_an_office_day_off():
+    # Fri 07/08/2026 + 15 = Sat 22/08/2026, the official make-up working Saturday: it stays.
+    assert CAL.due_date(local(2026, 8, 7), 15, "calendar_days") == date(2026, 8, 22)
+    # Mon 02/11/2026 + 15 = Tue 17/11; the office closed Tue 17/11 -> Wed 18/11.
+    closed = WorkCalendar(extra_days_off={date(2026, 11, 17)})
+    assert closed.due_date(local(2026, 11, 2), 15, "calendar_days") == date(2026, 11, 18)
+
+
+def test_half_a_working_day_is_four_working_hours():
+    # Tue 10/11/2026 10:00: 10:00-11:30 (1.5 h) + 13:00-15:30 (2.5 h) -> Tue 10/11.
+    assert CAL.due_date(local(2026, 11, 10, 10, 0), 0.5) == date(2026, 11, 10)
+    # 13:00 -> exactly 17:00 the same day; 13:01 -> one minute on Wed 11/11.
+    assert CAL.due_date(local(2026, 11, 10, 13, 0), 0.5) == date(2026, 11, 10)
+    assert CAL.due_date(local(2026, 11, 10, 13, 1), 0.5) == date(2026, 11, 11)
+    # During lunch (12:00) the count starts at 13:00 -> Tue 10/11.
+    assert CAL.due_date(local(2026, 11, 10, 12, 0), 0.5) == date(2026, 11, 10)
+    # 14:00: 3 h on Tue, 1 h on Wed 11/11.
+    assert CAL.due_date(local(2026, 11, 10, 14, 0), 0.5) == date(2026, 11, 11)
+    # Fri 13/11/2026 14:00: 3 h on Fri, then Mon 16/11.
+    assert CAL.due_date(local(2026, 11, 13, 14, 0), 0.5) == date(2026, 11, 16)
+    # Received after 17:00 on Tue: Wed 11/11 07:30-11:30.
+    assert CAL.due_date(local(2026, 11, 10, 17, 30), 0.5) == date(2026, 11, 11)
+    # Decimal and float amounts read the same.
+    assert CAL.due_date(local(2026, 11, 10, 14, 0), Decimal("0.50")) == date(2026, 11, 11)
+
+
+def test_one_and_a_half_working_days():
+    # Tue 10/11/2026 14:00 + 1 working day = Wed 11/11 14:00, + 4 h: 3 h Wed, 1 h Thu 12/11.
+    assert CAL.due_date(local(2026, 11, 10, 14, 0), 1.5) == date(2026, 11, 12)
+    # Tue 10/11/2026 09:00 + 1 day = Wed 09:00, + 4 h: 09:00-11:30, 13:00-14:30 -> Wed 11/11.
+    assert CAL.due_date(local(2026, 11, 10, 9, 0), 1.5) == date(2026, 11, 11)
+
+
+def test_half_a_working_day_in_tet_2027_and_on_a_make_up_day():
+    # Wed 03/02/2027 15:00: 2 h on Wed, Thu 04 - Wed 10/02 off, 2 h on Thu 11/02/2027.
+    assert CAL.due_date(local(2027, 2, 3, 15, 0), 0.5) == date(2027, 2, 11)
+    # The office works Sat 14/11/2026 (make-up day): Fri 13/11 15:00 -> 2 h Fri, 2 h Sat.
+    makeup = WorkCalendar(makeup_days={date(2026, 11, 14)})
+    assert makeup.due_date(local(2026, 11, 13, 15, 0), 0.5) == date(2026, 11, 14)
+
+
+def test_four_working_hours_across_lunch_and_across_a_weekend():
+    hours = "working_hours"
+    # Tue 10/11/2026 10:00: 1.5 h before lunch, 2.5 h after -> Tue 10/11 (15:30).
+    assert CAL.due_date(local(2026, 11, 10, 10, 0), 4, hours) == date(2026, 11, 10)
+    # Tue 10/11/2026 11:00: 0.5 h before lunch, 3.5 h after -> 16:30 Tue.
+    assert CAL.due_date(local(2026, 11, 10, 11, 0), 4, hours) == date(2026, 11, 10)
+    # Fri 13/11/2026 15:00: 2 h Fri; Sat 14, Sun 15 off; 2 h Mon 16/11.
+    assert CAL.due_date(local(2026, 11, 13, 15, 0), 4, hours) == date(2026, 11, 16)
+    # Received before opening (07:00): counted from 07:30 -> 11:30 the same day.
+    assert CAL.due_date(local(2026, 11, 10, 7, 0), 4, hours) == date(2026, 11, 10)
+    # Received on Sunday 15/11/2026: counted from Mon 16/11 07:30.
+    assert CAL.due_date(local(2026, 11, 15, 10, 0), 4, hours) == date(2026, 11, 16)
+
+
+def test_working_hours_across_tet_2027_and_a_make_up_saturday():
+    hours = "working_hours"
+    # Wed 03/02/2027 16:00: 1 h, then Tết (Thu 04 - Wed 10/02) -> Thu 11/02/2027.
+    assert CAL.due_date(local(2027, 2, 3, 16, 0), 4, hours) == date(2027, 2, 11)
+    # Fri 21/08/2026 13:00, 8 h: 4 h Fri, 4 h on the make-up Saturday 22/08/2026.
+    assert CAL.due_date(local(2026, 8, 21, 13, 0), 8, hours) == date(2026, 8, 22)
+    # 16 h from Mon 16/11/2026 08:00: Mon 7.5 h, Tue 17/11 8 h, Wed 18/11 0.5 h.
+    assert CAL.due_date(local(2026, 11, 16, 8, 0), 16, hours) == date(2026, 11, 18)
+    # 1.5 h from Tue 10/11/2026 16:00: 1 h Tue, 0.5 h Wed 11/11.
+    assert CAL.due_date(local(2026, 11, 10, 16, 0), 1.5, hours) == date(2026, 11, 11)
+
+
+def test_same_day_rule_is_kept_for_zero_working_days():
+    assert CAL.due_date(local(2026, 11, 10, 15, 0), 0, "working_days") == date(2026, 11, 10)
+    assert CAL.due_date(local(2026, 11, 13, 15, 1), 0, "working_days") == date(2026, 11, 16)
+
+
+@pytest.mark.parametrize(
+    "amount, unit",
+    [
+        (0.5, "calendar_days"),
+        (0, "calendar_days"),
+        (0, "working_hours"),
+        (-1, "working_days"),
+        (-4, "working_hours"),
+        (15, "weeks"),
+        ("15", "working_days"),
+    ],
+)
+def test_impossible_processing_times_are_refused(amount, unit):
+    with pytest.raises((ValueError, TypeError)):
+        CAL.due_date(local(2026, 11, 10), amount, unit)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 1)),
+    whole=st.integers(min_value=1, max_value=20),
+    hundredths=st.integers(min_value=1, max_value=99),
+)
+def test_a_fraction_of_a_day_falls_between_the_whole_days(start, whole, hundredths):
+    received = start.replace(tzinfo=VN)
+    fraction = whole + Decimal(hundredths) / 100
+    due = CAL.due_date(received, fraction)
+    assert CAL.due_date(received, whole) <= due <= CAL.due_date(received, whole + 1)
+    assert CAL.is_working_day(due)
