@@ -107,10 +107,29 @@ def _ticket_for(payload: dict) -> Ticket | None:
     return ticket
 
 
+def _applicant_for(payload: dict) -> intake.Applicant:
+    documents = payload.get("documents") or []
+    if not isinstance(documents, list):
+        raise ValidationError(
+            {
+                "documents": _(
+                    "documents là một danh sách {name, originals, certified_copies, photocopies}."
+                )
+            }
+        )
+    return intake.Applicant(
+        address=str(payload.get("address") or ""),
+        email=str(payload.get("email") or ""),
+        id_number=str(payload.get("id_number") or ""),
+        documents=tuple(documents),
+    )
+
+
 @api_bp.post("/dossiers")
 @role_required(*OFFICER_ROLES)
 def create():
     payload = _payload()
+    applicant = _applicant_for(payload)
     ticket = _ticket_for(payload)
     office = ticket.office if ticket is not None else _office_for(payload)
     dossier = intake.receive_dossier(
@@ -122,9 +141,19 @@ def create():
         payload.get("documents_reused") is True,
         current_user._get_current_object(),
         ticket=ticket,
+        applicant=applicant,
     )
     body = {
         **dossier_json(dossier),
+        "documents": [
+            {
+                "name": d.name,
+                "originals": d.originals,
+                "certified_copies": d.certified_copies,
+                "photocopies": d.photocopies,
+            }
+            for d in dossier.documents
+        ],
         "token": dossier.token,
         "url": absolute_url("dossiers.public", token=dossier.token),
         "receipt_pdf_url": url_for(

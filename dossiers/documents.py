@@ -88,6 +88,8 @@ def parse_documents(entries: Iterable[Mapping], field: str = "documents") -> lis
 
 def documents_from_form(form, prefix: str = "doc") -> list[dict]:
     """A checklist's rows, posted as parallel lists ``<prefix>_name``, ``<prefix>_originals``…"""
+    if not hasattr(form, "getlist"):  # nothing posted yet (a page's first view)
+        return []
     columns = [form.getlist(f"{prefix}_{key}") for key in ("name", *COUNT_FIELDS)]
     width = max((len(column) for column in columns), default=0)
     return [

@@ -217,7 +217,8 @@ def request_supplement(
 
     :param documents: ``{name, originals, certified_copies, photocopies}`` entries; those
         with no copy are dropped, at least one must remain.
-    :raises ValidationError: no paper, a bad count, or no reason; nothing is stored.
+    :raises ValidationError: no paper or a bad count (``documents``), no reason
+        (``supplement_reason``); nothing is stored.
     :raises Conflict: the dossier cannot wait for a supplement now.
     """
     errors = {}
@@ -229,7 +230,7 @@ def request_supplement(
     if not papers and not errors:
         errors["documents"] = _("Ghi ít nhất một giấy tờ cần bổ sung và số bản.")
     if not clean(reason):
-        errors["note"] = _("Ghi rõ lý do yêu cầu bổ sung.")
+        errors["supplement_reason"] = _("Ghi rõ lý do yêu cầu bổ sung.")
     if errors:
         raise ValidationError(errors)
     return change_status(
