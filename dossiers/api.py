@@ -113,7 +113,8 @@ def _applicant_for(payload: dict) -> intake.Applicant:
         raise ValidationError(
             {
                 "documents": _(
-                    "documents là một danh sách {name, originals, certified_copies, photocopies}."
+                    "Trường documents phải là danh sách giấy tờ "
+                    "{name, originals, certified_copies, photocopies}."
                 )
             }
         )
