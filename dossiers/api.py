@@ -171,10 +171,17 @@ def change_status(code: str):
     if dossier is None:
         raise NotFound(_("Không tìm thấy hồ sơ %(code)s.", code=code))
     payload = _payload()
+    status = str(payload.get("status") or "")
+    if status == "awaiting_supplement" and "documents" in payload:
+        # A supplement request with counted papers; the note is its reason (Mẫu 02).
+        documents = payload["documents"]
+        if not isinstance(documents, list):
+            raise ValidationError({"documents": _("Trường documents phải là danh sách giấy tờ.")})
+        dossier = lifecycle.request_supplement(
+            dossier, documents, str(payload.get("note") or ""), current_user._get_current_object()
+        )
+        return jsonify(dossier_json(dossier))
     dossier = lifecycle.change_status(
-        dossier,
-        str(payload.get("status") or ""),
-        current_user._get_current_object(),
-        str(payload.get("note") or ""),
+        dossier, status, current_user._get_current_object(), str(payload.get("note") or "")
     )
     return jsonify(dossier_json(dossier))

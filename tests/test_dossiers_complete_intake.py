@@ -476,3 +476,42 @@ def test_without_any_edition_the_slip_has_no_legal_basis_line(officer_client, wo
     dossier = receive()
     text = _text(officer_client.get(f"/dossiers/{dossier.code}/receipt.pdf").data)
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text and "Thông tư" not in text
+
+
+def test_the_api_asks_for_a_supplement_with_counted_papers(client, login, world, receive):
+    dossier = receive()
+    login(world.officer)
+    url = f"/api/v1/dossiers/{dossier.code}/status"
+    papers = [{"name": "Tờ khai", "originals": 1}, {"name": "Sơ đồ", "photocopies": 2}]
+    refused = client.post(url, json={"status": "awaiting_supplement", "documents": papers})
+    assert (
+        refused.status_code == 422 and "supplement_reason" in refused.get_json()["error"]["fields"]
+    )
+    not_a_list = client.post(
+        url, json={"status": "awaiting_supplement", "documents": "Tờ khai", "note": "Thiếu"}
+    )
+    assert not_a_list.status_code == 422
+    assert _count(SupplementRequest) == 0
+    answer = client.post(
+        url, json={"status": "awaiting_supplement", "documents": papers, "note": "Thiếu sơ đồ."}
+    )
+    assert answer.status_code == 200 and answer.get_json()["status"] == "awaiting_supplement"
+    request = db.session.scalar(select(SupplementRequest))
+    assert request.note == "Thiếu sơ đồ."
+    assert [(d.name, d.originals, d.photocopies) for d in request.documents] == [
+        ("Tờ khai", 1, 0),
+        ("Sơ đồ", 0, 2),
+    ]
+
+
+def test_picking_another_office_refreshes_the_form_without_taking_anything_in(client, login, world):
+    login(world.supervisor)
+    response = client.post(
+        "/dossiers/new",
+        headers=HTMX,
+        data={"action": "refresh", "office": str(world.lb.id), "applicant_name": "Lê Văn An"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="intake-form"' in page
+    assert "Đăng ký khai sinh" in page and "Đăng ký thành lập hộ kinh doanh" not in page
+    assert 'value="Lê Văn An"' in page and _count(Dossier) == 0

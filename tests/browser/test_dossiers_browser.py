@@ -129,6 +129,7 @@ def test_receipt_pdf_text_and_qr_and_the_slips_as_images(
     papers.nth(4).locator("input[name=doc_name]").fill("Bản sao CCCD của chủ hộ")
     papers.nth(4).locator("input[name=doc_certified_copies]").fill("1")
     page.fill("textarea[name=reason]", "Hợp đồng thuê địa điểm chưa có công chứng.")
+    screenshot(page, "supplement-form")
     page.get_by_role("button", name="Lập phiếu yêu cầu bổ sung").click()
     expect(page.locator(".status-card .badge").first).to_have_text("Chờ bổ sung hồ sơ")
     expect(page.locator(".timeline")).to_contain_text("chưa có công chứng")
