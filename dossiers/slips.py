@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4
@@ -34,9 +35,11 @@ from reportlab.platypus import (
 from sqlalchemy import or_, select
 
 from dossiers.documents import DocumentCount
-from dossiers.models import SlipForm
+from dossiers.models import SLIP_FORMS, SlipForm
 from onestop.clock import LOCAL_TZ
+from onestop.exceptions import ValidationError
 from onestop.extensions import db
+from onestop.models import Office
 from onestop.pdf import NATIONAL_HEADING, document_header, draw_qr, nfc, register_fonts
 
 PAGE_W, PAGE_H = A4
@@ -155,6 +158,38 @@ class SlipData:
                 if (basis := legal_basis(editions, form, dossier.office_id, day))
             },
         )
+
+
+def add_slip_form(
+    form: str, legal_basis: str, valid_from: dt.date, office: Office | None = None
+) -> SlipForm:
+    """Record a new edition of a slip's form, for one office or (``office`` None) for all.
+
+    :raises ValidationError: an unknown form number, an empty or too long line, or an
+        edition already recorded for that office, form and date.
+    """
+    legal_basis = " ".join(nfc(legal_basis).split())
+    errors = {}
+    if form not in SLIP_FORMS:
+        errors["form"] = _("Mẫu phiếu phải là một trong: %(forms)s.", forms=", ".join(SLIP_FORMS))
+    if not legal_basis or len(legal_basis) > 300:
+        errors["legal_basis"] = _("Ghi căn cứ ban hành mẫu phiếu, tối đa 300 ký tự.")
+    office_id = office.id if office is not None else None
+    duplicate = select(SlipForm.id).where(
+        SlipForm.form == form,
+        SlipForm.valid_from == valid_from,
+        SlipForm.office_id == office_id if office_id is not None else SlipForm.office_id.is_(None),
+    )
+    if not errors and db.session.scalar(duplicate):
+        errors["valid_from"] = _("Đã có mẫu phiếu này áp dụng từ ngày đó.")
+    if errors:
+        raise ValidationError(errors)
+    edition = SlipForm(
+        office_id=office_id, form=form, legal_basis=legal_basis, valid_from=valid_from
+    )
+    db.session.add(edition)
+    db.session.commit()
+    return edition
 
 
 def _counts(row) -> DocumentCount:

@@ -21,6 +21,7 @@ from dossiers.models import (
     SupplementDocument,
     SupplementRequest,
 )
+from dossiers.slips import add_slip_form
 from onestop.exceptions import ValidationError
 from onestop.extensions import db
 
@@ -515,3 +516,65 @@ def test_picking_another_office_refreshes_the_form_without_taking_anything_in(cl
     assert response.status_code == 200 and 'id="intake-form"' in page
     assert "Đăng ký khai sinh" in page and "Đăng ký thành lập hộ kinh doanh" not in page
     assert 'value="Lê Văn An"' in page and _count(Dossier) == 0
+
+
+def test_a_newer_edition_is_added_from_the_command_line(runner, officer_client, world, receive):
+    _seed_2018_editions()
+    added = runner.invoke(
+        args=[
+            "slip-form",
+            "--form",
+            "02",
+            "--legal-basis",
+            "Mẫu số 02 ban hành kèm theo Thông tư số 03/2025/TT-VPCP",
+            "--valid-from",
+            "2026-07-01",
+            "--office",
+            "vy",
+        ]
+    )
+    assert added.exit_code == 0, added.output
+    again = runner.invoke(
+        args=[
+            "slip-form",
+            "--form",
+            "02",
+            "--legal-basis",
+            "x",
+            "--valid-from",
+            "2026-07-01",
+            "--office",
+            "VY",
+        ]
+    )
+    assert again.exit_code != 0 and "Đã có mẫu phiếu này" in again.output
+    unknown = runner.invoke(
+        args=[
+            "slip-form",
+            "--form",
+            "02",
+            "--legal-basis",
+            "x",
+            "--valid-from",
+            "2026-07-01",
+            "--office",
+            "XX",
+        ]
+    )
+    assert unknown.exit_code != 0 and "No office XX" in unknown.output
+    listing = runner.invoke(args=["slip-form"])
+    assert "02  2026-07-01  VY" in listing.output and "01  2018-11-23  *" in listing.output
+    dossier = receive()
+    request_supplement(
+        dossier, [{"name": "Tờ khai", "originals": 1}], "Thiếu chữ ký.", world.officer
+    )
+    text = _text(officer_client.get(f"/dossiers/{dossier.code}/supplement.pdf").data)
+    assert "(Mẫu số 02 ban hành kèm theo Thông tư số 03/2025/TT-VPCP)" in text
+    assert "01/2018/TT-VPCP" not in text
+
+
+def test_an_edition_with_a_bad_form_or_an_empty_line_is_refused(world):
+    with pytest.raises(ValidationError) as caught:
+        add_slip_form("05", "  ", dt.date(2026, 1, 1))
+    assert set(caught.value.errors) == {"form", "legal_basis"}
+    assert _count(SlipForm) == 0
