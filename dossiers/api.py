@@ -114,10 +114,30 @@ def _ticket_for(payload: dict) -> Ticket | None:
     return ticket
 
 
+def _applicant_for(payload: dict) -> intake.Applicant:
+    documents = payload.get("documents") or []
+    if not isinstance(documents, list):
+        raise ValidationError(
+            {
+                "documents": _(
+                    "Trường documents phải là danh sách giấy tờ "
+                    "{name, originals, certified_copies, photocopies}."
+                )
+            }
+        )
+    return intake.Applicant(
+        address=str(payload.get("address") or ""),
+        email=str(payload.get("email") or ""),
+        id_number=str(payload.get("id_number") or ""),
+        documents=tuple(documents),
+    )
+
+
 @api_bp.post("/dossiers")
 @role_required(*OFFICER_ROLES)
 def create():
     payload = _payload()
+    applicant = _applicant_for(payload)
     ticket = _ticket_for(payload)
     office = ticket.office if ticket is not None else _office_for(payload)
     dossier = intake.receive_dossier(
@@ -129,9 +149,19 @@ def create():
         payload.get("documents_reused") is True,
         current_user._get_current_object(),
         ticket=ticket,
+        applicant=applicant,
     )
     body = {
         **dossier_json(dossier),
+        "documents": [
+            {
+                "name": d.name,
+                "originals": d.originals,
+                "certified_copies": d.certified_copies,
+                "photocopies": d.photocopies,
+            }
+            for d in dossier.documents
+        ],
         "token": dossier.token,
         "url": absolute_url("dossiers.public", token=dossier.token),
         "receipt_pdf_url": url_for(
@@ -148,10 +178,17 @@ def change_status(code: str):
     if dossier is None:
         raise NotFound(_("Không tìm thấy hồ sơ %(code)s.", code=code))
     payload = _payload()
+    status = str(payload.get("status") or "")
+    if status == "awaiting_supplement" and "documents" in payload:
+        # A supplement request with counted papers; the note is its reason (Mẫu 02).
+        documents = payload["documents"]
+        if not isinstance(documents, list):
+            raise ValidationError({"documents": _("Trường documents phải là danh sách giấy tờ.")})
+        dossier = lifecycle.request_supplement(
+            dossier, documents, str(payload.get("note") or ""), current_user._get_current_object()
+        )
+        return jsonify(dossier_json(dossier))
     dossier = lifecycle.change_status(
-        dossier,
-        str(payload.get("status") or ""),
-        current_user._get_current_object(),
-        str(payload.get("note") or ""),
+        dossier, status, current_user._get_current_object(), str(payload.get("note") or "")
     )
     return jsonify(dossier_json(dossier))

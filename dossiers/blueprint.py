@@ -7,7 +7,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from dossiers import lifecycle
-from dossiers.queries import mask_name, mask_phone
+from dossiers.queries import mask_id_number, mask_name, mask_phone
 from dossiers.slips import SlipData
 from onestop import clock
 
@@ -72,6 +72,7 @@ def _labels() -> dict:
         "processing_label": processing_label,
         "mask_name": mask_name,
         "mask_phone": mask_phone,
+        "mask_id_number": mask_id_number,
         "timeliness": lifecycle.timeliness,
         "is_overdue": lifecycle.is_overdue,
         "allowed_next": lifecycle.allowed_next,
@@ -91,6 +92,10 @@ def slip_data(dossier) -> SlipData:
         dossier,
         absolute_url("dossiers.public", token=dossier.token),
         absolute_url("dossiers.lookup"),
+        # Where the citizen reads the procedure's components: the office's public catalogue.
+        rules_url=absolute_url(
+            "dossiers.catalogue", office=dossier.office.code, q=dossier.procedure.code
+        ),
     )
 
 

@@ -13,11 +13,12 @@ import random
 from sqlalchemy import select
 
 from dossiers.catalogue import search_text
-from dossiers.intake import receive_dossier
+from dossiers.intake import Applicant, receive_dossier
 from dossiers.lifecycle import change_status, issue_apology
 from dossiers.models import Holiday, Procedure
 from dossiers.office_days import calendar_for
 from dossiers.processing_time import parse_processing_time
+from dossiers.slips import place_name
 from onestop import clock
 from onestop.extensions import db
 from onestop.models import Office, User
@@ -604,6 +605,9 @@ def _play_history(rng: random.Random, dossier, officer: User, now: dt.datetime, 
         change_status(dossier, "returned", officer, at=collected)
 
 
+STREETS = ["Ngô Quyền", "Trần Phú", "Mê Linh", "Nguyễn Tất Thành", "Lam Sơn", "Hùng Vương"]
+
+
 def _seed_dossiers(
     rng: random.Random,
     office: Office,
@@ -653,8 +657,25 @@ def _seed_dossiers(
                 rng.random() < 0.35,
                 officer,
                 received_at=received,
+                applicant=_paper_applicant(office, procedure, phone)
+                if channel != "online"
+                else None,
             )
             _play_history(rng, dossier, officer, now, fate)
+
+
+def _paper_applicant(office: Office, procedure: Procedure, phone: str) -> Applicant:
+    """Made-up details of a citizen who handed in paper: address, ID number, one original each.
+
+    Derived from the phone number so that the random sequence of the demo stays the same.
+    """
+    number = int(phone)
+    street = STREETS[number % len(STREETS)]
+    return Applicant(
+        address=f"Số {number % 97 + 1} {street}, {place_name(office.name)}, Vĩnh Phúc",
+        id_number=f"026{number % 10**9:09d}",
+        documents=tuple({"name": name, "originals": 1} for name in procedure.document_list),
+    )
 
 
 def seed() -> None:

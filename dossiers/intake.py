@@ -34,7 +34,16 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from dossiers.catalogue import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, ImportRefused, read_csv_rows
-from dossiers.models import CHANNELS, Dossier, DossierCounter, DossierEvent, Procedure
+from dossiers.documents import DocumentCount, parse_documents
+from dossiers.idcard import ID_NUMBER
+from dossiers.models import (
+    CHANNELS,
+    Dossier,
+    DossierCounter,
+    DossierDocument,
+    DossierEvent,
+    Procedure,
+)
 from dossiers.office_days import calendar_for
 from dossiers.workdays import due_end
 from onestop import clock
@@ -66,6 +75,10 @@ _IMPORT_FIELD = {
 }
 MOBILE = re.compile(r"^0[35789]\d{8}$")
 MAX_NAME = 120
+MAX_ADDRESS = 300
+MAX_EMAIL = 254
+# Deliberately plain: one @, a dot in the domain, no spaces; the mailbox is not probed.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # A receipt time a little ahead of ours is a clock skew between machines, not a mistake.
 _CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -95,6 +108,48 @@ class IntakeValues:
     due_date: dt.date
     ticket: Ticket | None = None
     external_code: str | None = None
+    address: str = ""
+    email: str = ""
+    id_number: str = ""
+    documents: tuple[DocumentCount, ...] = ()
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """What intake at the counter records about the person besides name and phone (all optional).
+
+    ``documents`` are ``{name, originals, certified_copies, photocopies}`` mappings, as
+    posted by the form's checklist or the API (``dossiers.documents.parse_documents``).
+    """
+
+    address: str = ""
+    email: str = ""
+    id_number: str = ""
+    documents: tuple = ()
+
+
+def _check_applicant(applicant: Applicant, errors: dict) -> dict:
+    """Validate the optional personal fields and the papers; add messages to ``errors``."""
+    address = " ".join(clean(applicant.address).split())
+    if len(address) > MAX_ADDRESS or any(ord(ch) < 32 for ch in address):
+        errors["address"] = _("Địa chỉ tối đa %(n)d ký tự.", n=MAX_ADDRESS)
+    email = clean(applicant.email)
+    if email and (len(email) > MAX_EMAIL or not EMAIL.match(email)):
+        errors["email"] = _("Thư điện tử không đúng dạng, ví dụ: ten@example.vn.")
+    id_number = re.sub(r"\s", "", clean(applicant.id_number))
+    if id_number and not ID_NUMBER.match(id_number):
+        errors["id_number"] = _("Số định danh cá nhân (căn cước) gồm đúng 12 chữ số.")
+    documents: list[DocumentCount] = []
+    try:
+        documents = parse_documents(applicant.documents)
+    except ValidationError as error:
+        errors.update(error.errors)
+    return {
+        "address": address,
+        "email": email,
+        "id_number": id_number,
+        "documents": tuple(documents),
+    }
 
 
 def _validate(
@@ -109,6 +164,7 @@ def _validate(
     received_at: dt.datetime,
     due_date: dt.date | None = None,
     external_code: str | None = None,
+    applicant: Applicant | None = None,
 ) -> IntakeValues:
     """Check one dossier's fields; raise ValidationError with a message per bad field."""
     if not can_act_in(officer, office.id):
@@ -137,6 +193,7 @@ def _validate(
         errors["ticket"] = _("Số thứ tự này thuộc đơn vị khác.")
     if received_at > clock.now() + _CLOCK_SKEW:
         errors["received_at"] = _("Thời điểm tiếp nhận không được ở tương lai.")
+    person = _check_applicant(applicant or Applicant(), errors)
     if errors:
         raise ValidationError(errors)
     if due_date is None:
@@ -154,6 +211,7 @@ def _validate(
         due_date=due_date,
         ticket=ticket,
         external_code=external_code,
+        **person,
     )
 
 
@@ -193,6 +251,19 @@ def _create(values: IntakeValues, officer: User) -> Dossier:
         number=number,
         applicant_name=values.applicant_name,
         phone=values.phone,
+        address=values.address,
+        email=values.email,
+        id_number=values.id_number,
+        documents=[
+            DossierDocument(
+                position=position,
+                name=document.name,
+                originals=document.originals,
+                certified_copies=document.certified_copies,
+                photocopies=document.photocopies,
+            )
+            for position, document in enumerate(values.documents, start=1)
+        ],
         channel=values.channel,
         documents_reused=values.documents_reused,
         status="received",
@@ -229,6 +300,7 @@ def receive_dossier(
     officer: User,
     ticket: Ticket | None = None,
     received_at: dt.datetime | None = None,
+    applicant: Applicant | None = None,
 ) -> Dossier:
     """Take in a dossier: validate, number it, compute its due date, record the intake event.
 
@@ -238,8 +310,10 @@ def receive_dossier(
     :param channel: ``direct``, ``online`` or ``postal``.
     :param ticket: the queue ticket the citizen came with, if any.
     :param received_at: the receipt instant (default now); a simulation passes past times.
+    :param applicant: address, e-mail, ID number and the papers received (``Applicant``).
     :returns: the committed dossier, code ``<agency code>-<yymmdd>-<nnnn>``.
-    :raises ValidationError: unknown procedure, empty name, bad phone or channel.
+    :raises ValidationError: unknown procedure, empty name, bad phone, channel, e-mail,
+        ID number or copy count; a postal dossier without an address. Nothing is stored.
     """
     received_at = received_at or clock.now()
     begin_write()
@@ -253,6 +327,7 @@ def receive_dossier(
         officer,
         ticket,
         received_at,
+        applicant=applicant,
     )
     dossier = _create(values, officer)
     db.session.commit()

@@ -39,7 +39,15 @@ import datetime as dt
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_
 
-from dossiers.models import OPEN_STATUSES, STATUSES, Dossier, DossierEvent, SupplementRequest
+from dossiers.documents import DocumentCount, parse_documents
+from dossiers.models import (
+    OPEN_STATUSES,
+    STATUSES,
+    Dossier,
+    DossierEvent,
+    SupplementDocument,
+    SupplementRequest,
+)
 from dossiers.office_days import calendar_for
 from dossiers.workdays import due_end
 from onestop import clock
@@ -131,7 +139,12 @@ def _refusal(dossier: Dossier, new_status: str) -> Conflict:
 
 
 def change_status(
-    dossier: Dossier, new_status: str, officer: User, note: str = "", at: dt.datetime | None = None
+    dossier: Dossier,
+    new_status: str,
+    officer: User,
+    note: str = "",
+    at: dt.datetime | None = None,
+    documents: tuple[DocumentCount, ...] = (),
 ) -> Dossier:
     """Move a dossier to ``new_status`` and record a DossierEvent.
 
@@ -140,7 +153,9 @@ def change_status(
     forward by the working days the pause held.
 
     :param officer: who acts; must be allowed in the dossier's office.
-    :param note: required for a supplement request (what is missing) and a rejection (why).
+    :param note: required for a supplement request and a rejection (why); a supplement
+        request without ``documents`` lists what is missing in it, one item per line.
+    :param documents: the papers a supplement request asks for, with their copy counts.
     :param at: when it happened (default: now); simulations and imports pass past times.
     :raises Conflict: the transition is not allowed from the current status (the message says why).
     :raises ValidationError: unknown status, missing note, or a time before the last event.
@@ -167,7 +182,7 @@ def change_status(
     old_status = dossier.status
     if old_status == "awaiting_supplement":
         _end_pause(dossier, at, completed=new_status == "in_progress")
-    _enter(dossier, new_status, note, officer, at)
+    _enter(dossier, new_status, note, officer, at, documents)
     if new_status == "in_progress" and old_status == "awaiting_supplement":
         extra = _(
             "Đã nhận đủ hồ sơ bổ sung; hạn giải quyết mới: %(day)s.",
@@ -191,12 +206,67 @@ def change_status(
     return dossier
 
 
-def _enter(dossier: Dossier, new_status: str, note: str, officer: User, at: dt.datetime) -> None:
+def request_supplement(
+    dossier: Dossier,
+    documents: list,
+    reason: str,
+    officer: User,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Ask for a supplement (Mẫu 02) with the papers to add, their copy counts and the reason.
+
+    :param documents: ``{name, originals, certified_copies, photocopies}`` entries; those
+        with no copy are dropped, at least one must remain.
+    :raises ValidationError: no paper or a bad count (``documents``), no reason
+        (``supplement_reason``); nothing is stored.
+    :raises Conflict: the dossier cannot wait for a supplement now.
+    """
+    errors = {}
+    papers: list[DocumentCount] = []
+    try:
+        papers = parse_documents(documents)
+    except ValidationError as error:
+        errors.update(error.errors)
+    if not papers and not errors:
+        errors["documents"] = _("Ghi ít nhất một giấy tờ cần bổ sung và số bản.")
+    if not clean(reason):
+        errors["supplement_reason"] = _("Ghi rõ lý do yêu cầu bổ sung.")
+    if errors:
+        raise ValidationError(errors)
+    return change_status(
+        dossier, "awaiting_supplement", officer, reason, at=at, documents=tuple(papers)
+    )
+
+
+def _enter(
+    dossier: Dossier,
+    new_status: str,
+    note: str,
+    officer: User,
+    at: dt.datetime,
+    documents: tuple[DocumentCount, ...] = (),
+) -> None:
     if new_status == "awaiting_supplement":
         dossier.supplement_count += 1
         dossier.paused_at = at
+        papers = [
+            SupplementDocument(
+                position=position,
+                name=paper.name,
+                originals=paper.originals,
+                certified_copies=paper.certified_copies,
+                photocopies=paper.photocopies,
+            )
+            for position, paper in enumerate(documents, start=1)
+        ]
         db.session.add(
-            SupplementRequest(dossier=dossier, requested_at=at, note=note, officer_id=officer.id)
+            SupplementRequest(
+                dossier=dossier,
+                requested_at=at,
+                note=note,
+                officer_id=officer.id,
+                documents=papers,
+            )
         )
     elif new_status == "result_ready":
         dossier.result_ready_at = at

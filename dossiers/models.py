@@ -8,11 +8,13 @@ For reports: a dossier's timeliness is decided by ``dossiers.lifecycle`` (``is_l
 import datetime as dt
 
 from sqlalchemy import (
+    CheckConstraint,
     Column,
     Date,
     ForeignKey,
     Index,
     Numeric,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -42,6 +44,8 @@ STATUSES = (
 OPEN_STATUSES = ("received", "in_progress", "awaiting_supplement")
 HOLIDAY_KINDS = ("day_off", "makeup_day")
 EVENT_KINDS = ("intake", "status", "apology")
+# The slips of TT 01/2018/TT-VPCP by their form number: receipt, supplement, rejection, apology.
+SLIP_FORMS = ("01", "02", "03", "04")
 
 procedure_office = Table(
     "procedure_office",
@@ -133,6 +137,10 @@ class Dossier(db.Model):
     # Personal data: masked in lists, never on public pages or in logs.
     applicant_name: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str] = mapped_column(String(10))  # normalised: 0 + 9 digits
+    address: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    # Số định danh cá nhân (12 digits, chip ID card); "" when not given.
+    id_number: Mapped[str] = mapped_column(String(12), default="")
     channel: Mapped[str] = mapped_column(String(10))
     documents_reused: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(20), default="received")
@@ -170,6 +178,9 @@ class Dossier(db.Model):
     supplements: Mapped[list["SupplementRequest"]] = relationship(
         back_populates="dossier", order_by="SupplementRequest.id", cascade="all, delete-orphan"
     )
+    documents: Mapped[list["DossierDocument"]] = relationship(
+        order_by="DossierDocument.position", cascade="all, delete-orphan"
+    )
 
     @property
     def is_open(self) -> bool:
@@ -190,15 +201,78 @@ class SupplementRequest(db.Model):
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
     requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    note: Mapped[str] = mapped_column(Text, default="")  # what is missing, one item per line
+    # With documents: the reason (Lý do). Without: what is missing, one item per line.
+    note: Mapped[str] = mapped_column(Text, default="")
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     dossier: Mapped[Dossier] = relationship(back_populates="supplements")
     officer: Mapped[User | None] = relationship()
+    documents: Mapped[list["SupplementDocument"]] = relationship(
+        order_by="SupplementDocument.position", cascade="all, delete-orphan"
+    )
 
     @property
     def items(self) -> list[str]:
         return [line.strip() for line in self.note.splitlines() if line.strip()]
+
+
+def _copy_counts_check() -> CheckConstraint:
+    # Named "ck_<table>_counts" by the metadata's naming convention.
+    return CheckConstraint(
+        "originals >= 0 AND certified_copies >= 0 AND photocopies >= 0", name="counts"
+    )
+
+
+class DossierDocument(db.Model):
+    """A paper received at intake: the component's name and how many copies of each kind."""
+
+    __tablename__ = "dossier_document"
+    __table_args__ = (_copy_counts_check(),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossier.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger)  # order on the receipt, from 1
+    name: Mapped[str] = mapped_column(String(300))
+    originals: Mapped[int] = mapped_column(SmallInteger, default=0)  # bản chính
+    certified_copies: Mapped[int] = mapped_column(SmallInteger, default=0)  # bản sao chứng thực
+    photocopies: Mapped[int] = mapped_column(SmallInteger, default=0)  # bản photo
+
+
+class SupplementDocument(db.Model):
+    """A paper a supplement request (Mẫu 02) asks for, with the copies of each kind."""
+
+    __tablename__ = "supplement_document"
+    __table_args__ = (_copy_counts_check(),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("supplement_request.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger)
+    name: Mapped[str] = mapped_column(String(300))
+    originals: Mapped[int] = mapped_column(SmallInteger, default=0)
+    certified_copies: Mapped[int] = mapped_column(SmallInteger, default=0)
+    photocopies: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+
+class SlipForm(db.Model):
+    """An edition of a slip's form: the legal basis line it prints, from ``valid_from`` on.
+
+    A row without an office applies everywhere; an office's own row wins over it. A slip
+    prints the newest edition already valid on the day it is issued, so a new circular's
+    forms are added as rows, not code.
+    """
+
+    __tablename__ = "slip_form"
+    __table_args__ = (UniqueConstraint("office_id", "form", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    form: Mapped[str] = mapped_column(String(2))  # SLIP_FORMS
+    legal_basis: Mapped[str] = mapped_column(String(300))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
 
 
 class DossierEvent(db.Model):

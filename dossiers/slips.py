@@ -2,14 +2,18 @@
 
 The builders are pure: they take a ``SlipData`` and return PDF bytes. The forms are
 legal documents handed to the citizen, so their wording is the prescribed Vietnamese
-whatever language the officer's screen uses.
+whatever language the officer's screen uses. The line naming a form's legal basis
+("Mẫu số 01 ban hành kèm theo Thông tư số …") is data (``SlipForm`` rows): the newest
+edition valid for the office on the slip's date is printed, so a new circular's forms
+need a row, not code.
 """
 
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4
@@ -28,8 +32,14 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from sqlalchemy import or_, select
 
+from dossiers.documents import DocumentCount
+from dossiers.models import SLIP_FORMS, SlipForm
 from onestop.clock import LOCAL_TZ
+from onestop.exceptions import ValidationError
+from onestop.extensions import db
+from onestop.models import Office
 from onestop.pdf import NATIONAL_HEADING, document_header, draw_qr, nfc, register_fonts
 
 PAGE_W, PAGE_H = A4
@@ -85,13 +95,32 @@ class SlipData:
     apology_reason: str = ""
     apology_at: dt.datetime | None = None
     processing_text: str = ""  # "15 ngày làm việc", "15 ngày", "4 giờ làm việc"
+    address: str = ""
+    email: str = ""
+    received_documents: tuple[DocumentCount, ...] = ()
+    supplement_documents: tuple[DocumentCount, ...] = ()
+    supplement_reason: str = ""
+    rules_url: str = ""
+    # Form number ("01".."04") -> its legal basis line; a form without one prints none.
+    legal_bases: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, dossier, public_url: str, lookup_url: str) -> "SlipData":
+    def of(cls, dossier, public_url: str, lookup_url: str, rules_url: str = "") -> "SlipData":
         """Collect a dossier's printable facts (with its latest supplement and rejection)."""
         supplement = dossier.supplements[-1] if dossier.supplements else None
         rejection = next((e for e in reversed(dossier.events) if e.to_status == "rejected"), None)
         procedure = dossier.procedure
+        # A supplement asked with counted papers has its reason in the note; an older one
+        # listed the papers in the note, one per line.
+        counted = tuple(_counts(d) for d in supplement.documents) if supplement else ()
+        received_day = _local_day(dossier.received_at, dossier.due_date)
+        days = {
+            "01": received_day,
+            "02": _local_day(supplement.requested_at if supplement else None, received_day),
+            "03": _local_day(rejection.at if rejection else None, received_day),
+            "04": _local_day(dossier.apology_at, received_day),
+        }
+        editions = slip_form_editions(dossier.office_id)
         return cls(
             code=dossier.code,
             number=dossier.number,
@@ -119,7 +148,80 @@ class SlipData:
             apology_date=dossier.apology_date,
             apology_reason=dossier.apology_reason,
             apology_at=dossier.apology_at,
+            address=dossier.address,
+            email=dossier.email,
+            received_documents=tuple(_counts(d) for d in dossier.documents),
+            supplement_documents=counted,
+            supplement_reason=supplement.note if supplement and counted else "",
+            rules_url=rules_url,
+            legal_bases={
+                form: basis
+                for form, day in days.items()
+                if (basis := legal_basis(editions, form, dossier.office_id, day))
+            },
         )
+
+
+def add_slip_form(
+    form: str, legal_basis: str, valid_from: dt.date, office: Office | None = None
+) -> SlipForm:
+    """Record a new edition of a slip's form, for one office or (``office`` None) for all.
+
+    :raises ValidationError: an unknown form number, an empty or too long line, or an
+        edition already recorded for that office, form and date.
+    """
+    legal_basis = " ".join(nfc(legal_basis).split())
+    errors = {}
+    if form not in SLIP_FORMS:
+        errors["form"] = _("Mẫu phiếu phải là một trong: %(forms)s.", forms=", ".join(SLIP_FORMS))
+    if not legal_basis or len(legal_basis) > 300:
+        errors["legal_basis"] = _("Ghi căn cứ ban hành mẫu phiếu, tối đa 300 ký tự.")
+    office_id = office.id if office is not None else None
+    duplicate = select(SlipForm.id).where(
+        SlipForm.form == form,
+        SlipForm.valid_from == valid_from,
+        SlipForm.office_id == office_id if office_id is not None else SlipForm.office_id.is_(None),
+    )
+    if not errors and db.session.scalar(duplicate):
+        errors["valid_from"] = _("Đã có mẫu phiếu này áp dụng từ ngày đó.")
+    if errors:
+        raise ValidationError(errors)
+    edition = SlipForm(
+        office_id=office_id, form=form, legal_basis=legal_basis, valid_from=valid_from
+    )
+    db.session.add(edition)
+    db.session.commit()
+    return edition
+
+
+def _counts(row) -> DocumentCount:
+    return DocumentCount(row.name, row.originals, row.certified_copies, row.photocopies)
+
+
+def slip_form_editions(office_id: int) -> list[SlipForm]:
+    """Every form edition that may apply to an office: its own and the general ones."""
+    return list(
+        db.session.scalars(
+            select(SlipForm).where(
+                or_(SlipForm.office_id == office_id, SlipForm.office_id.is_(None))
+            )
+        )
+    )
+
+
+def legal_basis(editions: list[SlipForm], form: str, office_id: int, day: dt.date) -> str:
+    """The legal basis line of ``form`` on ``day``: the newest edition already valid then.
+
+    On the same ``valid_from`` the office's own edition wins over the general one.
+    """
+    valid = [
+        e
+        for e in editions
+        if e.form == form and e.valid_from <= day and e.office_id in (None, office_id)
+    ]
+    if not valid:
+        return ""
+    return max(valid, key=lambda e: (e.valid_from, e.office_id is not None)).legal_basis
 
 
 def place_name(office_name: str) -> str:
@@ -344,12 +446,23 @@ def _qr_block(data: SlipData, styles: _Styles, text: str) -> Table:
     return table
 
 
+def _legal_basis(data: SlipData, form: str, styles: _Styles) -> list:
+    basis = data.legal_bases.get(form)
+    return [Paragraph(f"<i>({_e(basis)})</i>", styles.subtitle)] if basis else []
+
+
+def _or_dots(value: str, dots: int) -> str:
+    """A filled field, or the dotted blank the citizen writes on by hand."""
+    return _e(value) if value else "." * dots
+
+
 def _applicant(data: SlipData, styles: _Styles, intro: str) -> list:
     return [
         Paragraph(f"{intro} Ông/Bà: <b>{_e(data.applicant_name)}</b>", styles.body),
-        Paragraph("Địa chỉ: " + "." * 110, styles.body),
+        Paragraph(f"Địa chỉ: {_or_dots(data.address, 110)}", styles.body),
         Paragraph(
-            f"Số điện thoại: {_e(data.phone)} &nbsp;&nbsp;&nbsp; Email: " + "." * 60, styles.body
+            f"Số điện thoại: {_e(data.phone)} &nbsp;&nbsp;&nbsp; Email: {_or_dots(data.email, 60)}",
+            styles.body,
         ),
         Paragraph(
             f"Nội dung yêu cầu giải quyết: <b>{_e(data.procedure_name)}</b> "
@@ -359,24 +472,44 @@ def _applicant(data: SlipData, styles: _Styles, intro: str) -> list:
     ]
 
 
+def _paper_table(
+    documents: tuple[DocumentCount, ...], s: _Styles, heading: str, counted: bool
+) -> Table:
+    """STT, the paper, and its copies: originals, certified copies, photocopies."""
+    width = PAGE_W - LEFT - RIGHT
+    count_width = 21 * mm
+    rows = [
+        [
+            Paragraph("STT", s.cell_head),
+            Paragraph(heading, s.cell_head),
+            Paragraph("Bản chính", s.cell_head),
+            Paragraph("Bản sao có chứng thực", s.cell_head),
+            Paragraph("Bản photo", s.cell_head),
+        ]
+    ]
+    for i, document in enumerate(documents, start=1):
+        counts = (
+            [str(document.originals), str(document.certified_copies), str(document.photocopies)]
+            if counted
+            else ["", "", ""]
+        )
+        rows.append([str(i), Paragraph(_e(document.name), s.cell), *counts])
+    table = _grid(rows, [12 * mm, width - 12 * mm - 3 * count_width, *[count_width] * 3], s)
+    table.setStyle(TableStyle([("ALIGN", (2, 1), (-1, -1), "CENTER")]))
+    return table
+
+
 def receipt_pdf(data: SlipData, font_path: str | None = None) -> bytes:
     """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01), with a QR of the public page."""
     regular, bold = register_fonts(font_path)
     s = _Styles(regular, bold)
-    width = PAGE_W - LEFT - RIGHT
     received_day = _local_day(data.received_at, data.due_date)
-    documents = data.documents or ("Theo thành phần hồ sơ của thủ tục",)
-    rows = [
-        [
-            Paragraph("STT", s.cell_head),
-            Paragraph("Tên giấy tờ", s.cell_head),
-            Paragraph("Bản chính", s.cell_head),
-            Paragraph("Bản sao", s.cell_head),
-        ]
-    ]
-    rows += [
-        [str(i), Paragraph(_e(doc), s.cell), "", ""] for i, doc in enumerate(documents, start=1)
-    ]
+    # The papers counted at intake; for a dossier taken in without them (an import), the
+    # procedure's components with the counts left blank, to be written by hand.
+    documents = data.received_documents or tuple(
+        DocumentCount(name) for name in data.documents or ("Theo thành phần hồ sơ của thủ tục",)
+    )
+    table = _paper_table(documents, s, "Tên giấy tờ", counted=bool(data.received_documents))
     processing = (
         "trong ngày làm việc (hồ sơ nhận sau 15 giờ trả vào ngày làm việc tiếp theo)"
         if data.processing_days == 0
@@ -390,12 +523,13 @@ def receipt_pdf(data: SlipData, font_path: str | None = None) -> bytes:
     story = [
         _number_and_place(data, s, data.code, received_day),
         Paragraph("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", s.title),
+        *_legal_basis(data, "01", s),
         Paragraph(f"Mã hồ sơ: <b>{_e(data.code)}</b>", s.subtitle),
         Paragraph(f"Bộ phận tiếp nhận và trả kết quả {_e(data.office_name)}", s.body),
         *_applicant(data, s, "Tiếp nhận hồ sơ của:"),
         Paragraph(f"Kênh nộp hồ sơ: {CHANNEL_WORDS.get(data.channel, data.channel)}.", s.body),
         Paragraph("1. Thành phần hồ sơ nộp gồm:", s.body),
-        _grid(rows, [12 * mm, width - 12 * mm - 2 * 24 * mm, 24 * mm, 24 * mm], s),
+        table,
         Spacer(1, 2 * mm),
         Paragraph("2. Số lượng hồ sơ: 01 (bộ).", s.body),
         Paragraph(f"3. Thời gian giải quyết hồ sơ theo quy định: {processing}.", s.body),
@@ -429,26 +563,23 @@ def supplement_pdf(data: SlipData, font_path: str | None = None) -> bytes:
     """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02): what is missing; the clock stops."""
     regular, bold = register_fonts(font_path)
     s = _Styles(regular, bold)
-    width = PAGE_W - LEFT - RIGHT
     asked_at = data.supplement_at or data.received_at
-    rows = [
-        [
-            Paragraph("STT", s.cell_head),
-            Paragraph("Giấy tờ, nội dung cần bổ sung, hoàn thiện", s.cell_head),
-        ]
-    ]
-    rows += [
-        [str(i), Paragraph(_e(item), s.cell)]
-        for i, item in enumerate(data.supplement_items, start=1)
-    ]
+    if data.supplement_documents:
+        table = _paper_table(data.supplement_documents, s, "Thành phần hồ sơ", counted=True)
+    else:
+        papers = tuple(DocumentCount(item) for item in data.supplement_items)
+        table = _paper_table(papers, s, "Thành phần hồ sơ", counted=False)
+    rules = (
+        f"Ông/Bà xem quy định về thành phần hồ sơ của thủ tục tại Danh mục thủ tục hành chính: "
+        f"<b>{_e(data.rules_url)}</b> và tại nơi niêm yết của Bộ phận một cửa."
+        if data.rules_url
+        else "Ông/Bà xem quy định về thành phần hồ sơ của thủ tục tại nơi niêm yết của "
+        "Bộ phận một cửa."
+    )
     story = [
         _number_and_place(data, s, f"{data.code}/HDHS", _local_day(asked_at, data.due_date)),
         Paragraph("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", s.title),
-        Paragraph(
-            "<i>(Mẫu số 02 ban hành kèm theo Thông tư số 01/2018/TT-VPCP ngày 23/11/2018 "
-            "của Văn phòng Chính phủ)</i>",
-            s.subtitle,
-        ),
+        *_legal_basis(data, "02", s),
         Paragraph(f"Bộ phận tiếp nhận và trả kết quả {_e(data.office_name)}", s.body),
         *_applicant(data, s, "Tiếp nhận hồ sơ của:"),
         Paragraph(
@@ -456,8 +587,9 @@ def supplement_pdf(data: SlipData, font_path: str | None = None) -> bytes:
             s.body,
         ),
         Paragraph("Yêu cầu Ông/Bà hoàn thiện hồ sơ gồm những nội dung như sau:", s.body),
-        _grid(rows, [12 * mm, width - 12 * mm], s),
-        Spacer(1, 3 * mm),
+        table,
+        Spacer(1, 2 * mm),
+        Paragraph(f"Lý do: {_or_dots(data.supplement_reason, 100)}", s.body),
         Paragraph(
             f"Thời gian giải quyết hồ sơ tạm dừng từ {_time_and_date(asked_at)} "
             "đến khi Ông/Bà nộp đủ "
@@ -469,6 +601,7 @@ def supplement_pdf(data: SlipData, font_path: str | None = None) -> bytes:
             f"Đây là lần yêu cầu bổ sung thứ {data.supplement_count or 1} đối với hồ sơ này.",
             s.body,
         ),
+        Paragraph(rules, s.body),
         Paragraph(
             f"Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, Ông/Bà liên hệ cán bộ "
             f"{_e(data.officer_name)} tại Bộ phận một cửa {_e(data.office_name)} "
@@ -490,11 +623,7 @@ def rejection_pdf(data: SlipData, font_path: str | None = None) -> bytes:
     story = [
         _number_and_place(data, s, f"{data.code}/TC", _local_day(data.rejected_at, data.due_date)),
         Paragraph("PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", s.title),
-        Paragraph(
-            "<i>(Mẫu số 03 ban hành kèm theo Thông tư số 01/2018/TT-VPCP ngày 23/11/2018 "
-            "của Văn phòng Chính phủ)</i>",
-            s.subtitle,
-        ),
+        *_legal_basis(data, "03", s),
         Paragraph(f"Bộ phận tiếp nhận và trả kết quả {_e(data.office_name)}", s.body),
         *_applicant(data, s, "Tiếp nhận hồ sơ của:"),
         Paragraph(
@@ -530,8 +659,10 @@ def apology_pdf(data: SlipData, font_path: str | None = None) -> bytes:
     story = [
         _number_and_place(data, s, f"{data.code}/PXL", _local_day(data.apology_at, data.due_date)),
         Paragraph("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", s.title),
+        *_legal_basis(data, "04", s),
         Spacer(1, 3 * mm),
         Paragraph(f"Kính gửi: Ông/Bà <b>{_e(data.applicant_name)}</b>", s.centre),
+        Paragraph(f"Địa chỉ: {_or_dots(data.address, 80)}", s.centre),
         Paragraph(f"Số điện thoại: {_e(data.phone)}", s.centre),
         Spacer(1, 4 * mm),
         Paragraph(

@@ -6,6 +6,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -15,10 +16,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
-from dossiers import admin_views, catalogue, intake, lifecycle, public_views, queries, slips
+from dossiers import admin_views, catalogue, idcard, intake, lifecycle, public_views, queries, slips
 from dossiers.blueprint import bp, pdf_response, slip_data
 from dossiers.catalogue import ImportRefused
+from dossiers.documents import COUNT_FIELDS, documents_from_form
 from dossiers.models import CHANNELS, Dossier, Procedure
 from dossiers.office_days import calendar_for
 from onestop import audit, clock
@@ -96,6 +99,22 @@ def index():
     )
 
 
+# Rows for papers outside the procedure's components (a power of attorney, …).
+EXTRA_PAPER_ROWS = 2
+
+
+def checklist(component_names: list[str], form) -> list[dict]:
+    """The paper rows of a form: each component, then free rows, with what was posted."""
+    posted = {row["name"]: row for row in documents_from_form(form) if row["name"].strip()}
+    empty = dict.fromkeys(COUNT_FIELDS, "")
+    rows = [
+        {**empty, **posted.pop(name, {}), "name": name, "fixed": True} for name in component_names
+    ]
+    extra = [{**row, "fixed": False} for row in posted.values()]
+    extra += [{**empty, "name": "", "fixed": False}] * max(EXTRA_PAPER_ROWS - len(extra), 0)
+    return rows + extra
+
+
 def _intake_context(form, errors: dict) -> dict:
     office = _chosen_office(form.get("office"))
     ticket = None
@@ -128,7 +147,34 @@ def _intake_context(form, errors: dict) -> dict:
         )
         if selected
         else None,
+        "papers": checklist(selected.document_list if selected else [], form),
     }
+
+
+def _applicant(form) -> intake.Applicant:
+    return intake.Applicant(
+        address=form.get("address", ""),
+        email=form.get("email", ""),
+        id_number=form.get("id_number", ""),
+        documents=tuple(documents_from_form(form)),
+    )
+
+
+def _filled_from_card(form, holder: idcard.CardHolder) -> dict:
+    """The form as posted, with the card holder's name, ID number and address."""
+    filled = {key: form.getlist(key) for key in form}
+    filled.update(
+        applicant_name=[holder.full_name],
+        id_number=[holder.id_number],
+        address=[holder.address],
+        scan=[""],
+    )
+    return MultiDict([(key, value) for key, values in filled.items() for value in values])
+
+
+def _render_intake(form, errors: dict, status: int, notice: str = ""):
+    template = "dossiers/_intake_form.html" if is_htmx() else "dossiers/new.html"
+    return render_template(template, notice=notice, **_intake_context(form, errors)), status
 
 
 @bp.route("/dossiers/new", methods=["GET", "POST"])
@@ -138,6 +184,17 @@ def new():
         return render_page_or_fragment(
             "dossiers/new.html", "dossiers/_intake_form.html", **_intake_context(request.args, {})
         )
+    if request.form.get("action") == "refresh":  # another office picked: show its procedures
+        return _render_intake(request.form, {}, 200)
+    if request.form.get("scan", "").strip():
+        # Without JavaScript the scanner's Enter posts the form: fill it from the card, show it
+        # again, and take nothing in yet.
+        try:
+            holder = idcard.parse_id_card_qr(request.form.get("scan", ""), clock.today())
+        except ValidationError as error:
+            return _render_intake(request.form, error.errors, 422)
+        notice = _("Đã điền họ tên, số định danh và địa chỉ từ thẻ căn cước.")
+        return _render_intake(_filled_from_card(request.form, holder), {}, 200, notice)
     context = _intake_context(request.form, {})
     try:
         dossier = intake.receive_dossier(
@@ -149,11 +206,11 @@ def new():
             request.form.get("documents_reused") == "1",
             _user(),
             ticket=context["ticket"],
+            applicant=_applicant(request.form),
         )
     except ValidationError as error:
         db.session.rollback()
-        template = "dossiers/_intake_form.html" if is_htmx() else "dossiers/new.html"
-        return render_template(template, **_intake_context(request.form, error.errors)), 422
+        return _render_intake(request.form, error.errors, 422)
     flash(
         _(
             "Đã tiếp nhận hồ sơ %(code)s. Hãy in Giấy tiếp nhận và hẹn trả kết quả.",
@@ -173,10 +230,31 @@ def _go_to(target: str):
     return redirect(target, 303)
 
 
-@bp.get("/dossiers/procedure-info")
+@bp.route("/dossiers/procedure-info", methods=["GET", "POST"])
 @role_required(*OFFICER_ROLES)
 def procedure_info():
-    return render_template("dossiers/_procedure_info.html", **_intake_context(request.args, {}))
+    # The procedure's facts, and its components as the paper checklist (out of band). The
+    # form posts itself here, so the applicant's fields it carries never land in a URL.
+    form = request.form if request.method == "POST" else request.args
+    return render_template("dossiers/_procedure_change.html", **_intake_context(form, {}))
+
+
+@bp.post("/dossiers/id-card")
+@role_required(*OFFICER_ROLES)
+def id_card():
+    """Read a scanned ID card QR for the intake form's script: the fields to fill, as JSON."""
+    try:
+        holder = idcard.parse_id_card_qr(request.form.get("scan", ""), clock.today())
+    except ValidationError as error:
+        return jsonify({"error": {"code": "invalid", "message": error.errors["scan"]}}), 422
+    return jsonify(
+        {
+            "applicant_name": holder.full_name,
+            "id_number": holder.id_number,
+            "address": holder.address,
+            "message": _("Đã điền họ tên, số định danh và địa chỉ từ thẻ căn cước."),
+        }
+    )
 
 
 @bp.get("/dossiers/<code>")
@@ -203,6 +281,20 @@ def change_status(code: str):
     try:
         lifecycle.change_status(
             dossier, request.form.get("status", ""), _user(), request.form.get("note", "")
+        )
+    except ValidationError as error:
+        db.session.rollback()
+        return _panel(dossier, error.errors, request.form, 422)
+    return _panel(dossier)
+
+
+@bp.post("/dossiers/<code>/supplement")
+@role_required(*OFFICER_ROLES)
+def supplement(code: str):
+    dossier = _visible_or_404(code)
+    try:
+        lifecycle.request_supplement(
+            dossier, documents_from_form(request.form), request.form.get("reason", ""), _user()
         )
     except ValidationError as error:
         db.session.rollback()
@@ -282,4 +374,4 @@ def import_dossiers():
 
 @bp.context_processor
 def _slip_helpers() -> dict:
-    return {"slip_available": slip_available}
+    return {"slip_available": slip_available, "checklist": checklist}

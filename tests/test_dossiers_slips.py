@@ -8,6 +8,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
+from dossiers.documents import DocumentCount
 from dossiers.slips import (
     SlipData,
     apology_pdf,
@@ -150,3 +151,68 @@ def test_receipt_qr_decodes_to_the_public_page(tmp_path):
         check=True,
     )
     assert decoded.stdout.strip() == URL
+
+
+FILLED = SlipData(
+    **{
+        **DATA.__dict__,
+        "address": "Số 5 <Lê Lợi> & ngõ 3, Liên Bảo",
+        "email": "anh@example.vn",
+        "received_documents": (
+            DocumentCount("Tờ khai đăng ký khai sinh", 1, 0, 0),
+            DocumentCount("Giấy chứng sinh", 1, 0, 1),
+        ),
+        "supplement_documents": (DocumentCount("Văn bản ủy quyền", 0, 1, 2),),
+        "supplement_reason": "Người đi đăng ký không phải cha, mẹ của trẻ.",
+        "rules_url": "http://127.0.0.1:5000/procedures?office=VY-LB&q=1.001193",
+        "legal_bases": {
+            "01": "Mẫu số 01 ban hành kèm theo Thông tư số 01/2018/TT-VPCP",
+            "02": "Mẫu số 02 ban hành kèm theo Thông tư số 01/2018/TT-VPCP",
+            "04": "Mẫu số 04 ban hành kèm theo Thông tư số 01/2018/TT-VPCP",
+        },
+    }
+)
+
+
+def test_receipt_prints_the_papers_counted_and_the_persons_details():
+    text = _words(receipt_pdf(FILLED))
+    for expected in (
+        "(Mẫu số 01 ban hành kèm theo Thông tư số 01/2018/TT-VPCP)",
+        "Địa chỉ: Số 5 <Lê Lợi> & ngõ 3, Liên Bảo",
+        "Email: anh@example.vn",
+        "STT Tên giấy tờ Bản chính Bản sao có chứng thực Bản photo",
+        "1 Tờ khai đăng ký khai sinh 1 0 0",
+        "2 Giấy chứng sinh 1 0 1",
+    ):
+        assert expected in text, expected
+    # The components not handed in are not listed as received.
+    assert "Giấy chứng sinh (bản chính)" not in text
+
+
+def test_without_counted_papers_the_receipt_lists_the_components_with_blank_counts():
+    text = _words(receipt_pdf(DATA))
+    assert "1 Tờ khai đăng ký khai sinh 2 Giấy chứng sinh (bản chính)" in text
+    assert "Địa chỉ: ....." in text  # left for the citizen to write
+
+
+def test_supplement_request_prints_the_papers_counts_reason_and_rules():
+    text = _words(supplement_pdf(FILLED))
+    for expected in (
+        "(Mẫu số 02 ban hành kèm theo Thông tư số 01/2018/TT-VPCP)",
+        "Địa chỉ: Số 5 <Lê Lợi> & ngõ 3, Liên Bảo",
+        "Email: anh@example.vn",
+        "STT Thành phần hồ sơ Bản chính Bản sao có chứng thực Bản photo",
+        "1 Văn bản ủy quyền 0 1 2",
+        "Lý do: Người đi đăng ký không phải cha, mẹ của trẻ.",
+        "http://127.0.0.1:5000/procedures?office=VY-LB&q=1.001193",
+        "liên hệ cán bộ Lê Thu Hà",
+    ):
+        assert expected in text, expected
+    assert "Bản sao CCCD" not in text  # the counted papers replace the older one-per-line note
+
+
+def test_apology_prints_the_address_and_a_form_without_an_edition_prints_no_basis():
+    apology = _words(apology_pdf(FILLED))
+    assert "Địa chỉ: Số 5 <Lê Lợi> & ngõ 3, Liên Bảo" in apology
+    assert "(Mẫu số 04 ban hành kèm theo Thông tư số 01/2018/TT-VPCP)" in apology
+    assert "Thông tư" not in _words(rejection_pdf(FILLED))  # no "03" edition given

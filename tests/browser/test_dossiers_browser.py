@@ -122,17 +122,24 @@ def test_receipt_pdf_text_and_qr_and_the_slips_as_images(
 
     # The supplement request, then the apology, through the dossier's page (htmx).
     page.goto(f"{live_server}/dossiers/{created['code']}")
-    page.fill(
-        "textarea[name=note]", "Bản sao hợp đồng thuê địa điểm kinh doanh\nBản sao CCCD của chủ hộ"
-    )
-    page.get_by_role("button", name="Yêu cầu bổ sung").click()
+    page.locator(".supplement summary").click()
+    papers = page.locator("#supplement-papers tbody tr")
+    papers.filter(has_text="Bản sao hợp đồng thuê").locator("input[name=doc_originals]").fill("1")
+    papers.filter(has_text="Bản sao hợp đồng thuê").locator("input[name=doc_photocopies]").fill("2")
+    papers.nth(4).locator("input[name=doc_name]").fill("Bản sao CCCD của chủ hộ")
+    papers.nth(4).locator("input[name=doc_certified_copies]").fill("1")
+    page.fill("textarea[name=reason]", "Hợp đồng thuê địa điểm chưa có công chứng.")
+    screenshot(page, "supplement-form")
+    page.get_by_role("button", name="Lập phiếu yêu cầu bổ sung").click()
     expect(page.locator(".status-card .badge").first).to_have_text("Chờ bổ sung hồ sơ")
-    expect(page.locator(".timeline")).to_contain_text("Bản sao CCCD của chủ hộ")
+    expect(page.locator(".timeline")).to_contain_text("chưa có công chứng")
     page.get_by_role("button", name="Chuyển xử lý").click()
     expect(page.locator(".status-card .badge").first).to_have_text("Đang xử lý")
     page.locator(".apology summary").click()
     page.locator(".apology input[name=new_date]").fill("2099-01-05")
-    page.fill("textarea[name=reason]", "Cần lấy ý kiến của Chi cục Thuế về địa điểm kinh doanh.")
+    page.fill(
+        ".apology textarea[name=reason]", "Cần lấy ý kiến của Chi cục Thuế về địa điểm kinh doanh."
+    )
     page.get_by_role("button", name="Lập phiếu xin lỗi, hẹn lại").click()
     expect(page.locator(".status-card")).to_contain_text("05/01/2099")
     screenshot(page, "dossier-panel")
