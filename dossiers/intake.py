@@ -37,7 +37,7 @@ from dossiers.catalogue import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, ImportRefused,
 from dossiers.models import CHANNELS, Dossier, DossierCounter, DossierEvent, Procedure
 from dossiers.office_days import calendar_for
 from dossiers.workdays import due_end
-from onestop import clock
+from onestop import clock, stale
 from onestop.exceptions import Forbidden, ValidationError
 from onestop.extensions import begin_write, db
 from onestop.models import Office, User, can_act_in
@@ -203,6 +203,7 @@ def _create(values: IntakeValues, officer: User) -> Dossier:
         token=secrets.token_urlsafe(18),
     )
     db.session.add(dossier)
+    stale.mark_instant(office.id, values.received_at)  # an import or a back-dated intake
     db.session.add(
         DossierEvent(
             dossier=dossier,

@@ -47,7 +47,7 @@ from sqlalchemy import and_, case, func, or_, select
 from dossiers.models import OPEN_STATUSES, STATUSES, Dossier, DossierEvent, SupplementRequest
 from dossiers.office_days import calendar_for
 from dossiers.workdays import due_end
-from onestop import clock
+from onestop import clock, stale
 from onestop.exceptions import Conflict, Forbidden, ValidationError
 from onestop.extensions import begin_write, db
 from onestop.models import User, can_act_in
@@ -192,6 +192,7 @@ def change_status(
         )
     )
     dossier.status = new_status
+    stale.mark_instant(dossier.office_id, at)  # a status set at a past time
     db.session.commit()
     return dossier
 
