@@ -34,7 +34,9 @@ not built; ``rebuild`` rebuilds them and removes the marks. The writes that mark
 * a rating of a ticket finished on a past day: that day counts it as rated
   (``feedback.ratings``);
 * a new wait target of an office: its past waits are judged against it
-  (``onestop.accounts``), every day of the office.
+  (``onestop.accounts``), every day of the office;
+* a counter action (no-show, transfer, finish …) on a ticket first called on a past
+  day: its wait sample belongs to that day (``queues.tickets``).
 
 Changes that need no mark, because no rollup row depends on them: an office moved to
 another parent (rows are per office; a report gathers the subtree when it reads), and

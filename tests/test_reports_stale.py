@@ -16,6 +16,8 @@ from onestop.accounts import save_office
 from onestop.extensions import db
 from onestop.models import StaleReportDays
 from onestop.stale import mark_days
+from queues.models import Counter, Service, Ticket
+from queues.tickets import no_show
 from reports import flows, kpi, rollup
 from reports.measures import Scope
 from reports.periods import Period
@@ -175,3 +177,36 @@ def test_reading_reports_and_the_kpi_api_writes_nothing(world, fixed_clock, clie
     # Nothing was built by reading, and the API counted the imported dossier live.
     assert db.session.scalar(select(func.count()).select_from(report_rollup_state)) == 0
     assert pages[-1].get_json()["dossiers_received"] == 1
+
+
+def test_a_ticket_left_open_on_a_past_day_marks_its_call_day_when_acted_on(built):
+    world = built
+    service = Service(office=world.city, code="s", letter="A", name="Đất đai", field="Đất đai")
+    counter = Counter(office=world.city, number=1, name="Quầy 1", is_open=True, services=[service])
+    db.session.add_all([service, counter])
+    db.session.flush()
+    issued = local(2026, 11, 18, 8, 0)
+    ticket = Ticket(
+        office_id=world.city.id,
+        service_id=service.id,
+        issued_service_id=service.id,
+        day=issued.date(),
+        number=1,
+        status="called",
+        issued_at=issued,
+        queued_at=issued,
+        called_at=issued + dt.timedelta(minutes=30),
+        last_called_at=issued + dt.timedelta(minutes=30),
+        counter_id=counter.id,
+        officer_id=world.officer.id,
+        token="t" * 32,
+    )
+    db.session.add(ticket)
+    db.session.commit()
+    rollup.rebuild(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    scope = Scope(frozenset({world.city.id}))
+    assert kpi.compute(world.city, scope, WEEK).values["avg_wait_min"] == 30.0
+    no_show(ticket, world.officer)
+    assert _marks() == [(world.city.id, dt.date(2026, 11, 18), dt.date(2026, 11, 18))]
+    values = kpi.compute(world.city, scope, WEEK).values
+    assert (values["no_shows"], values["avg_wait_min"]) == (1, None)
