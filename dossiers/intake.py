@@ -46,7 +46,7 @@ from dossiers.models import (
 )
 from dossiers.office_days import calendar_for
 from dossiers.workdays import due_end
-from onestop import clock
+from onestop import clock, stale
 from onestop.exceptions import Forbidden, ValidationError
 from onestop.extensions import begin_write, db
 from onestop.models import Office, User, can_act_in
@@ -276,6 +276,7 @@ def _create(values: IntakeValues, officer: User) -> Dossier:
         token=secrets.token_urlsafe(18),
     )
     db.session.add(dossier)
+    stale.mark_instant(office.id, values.received_at)  # an import or a back-dated intake
     db.session.add(
         DossierEvent(
             dossier=dossier,

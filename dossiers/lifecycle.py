@@ -27,17 +27,22 @@ Allowed transitions (anything else is refused with 409 and the reason)::
 
 ``received -> result_ready`` serves same-day procedures settled at the counter.
 
-Timeliness (DESIGN.md section 4): a dossier is late when result_ready_at is after the end
-of its due date, that date having been moved forward by the working days spent waiting
-for supplements, or when it was asked for a supplement more than once. An open dossier
-is overdue when the current time (or, while it waits for a supplement, the instant the
-clock stopped) is past the end of its due date.
+Timeliness (DESIGN.md section 4, the national rule of domain.md section 1.4): a dossier is
+late when its processing ended after the end of its due date, that date having been moved
+forward by the working days spent waiting for supplements, or when it was asked for a
+supplement more than once. Processing ends at the first of: result ready
+(``result_ready_at``), rejected / stopped or withdrawn (``closed_at``) — so rejecting or
+withdrawing an overdue dossier does not make it on time. A dossier closed while it waited
+for a supplement is judged at the instant that wait began (the clock had stopped there).
+An open dossier is overdue when the current time (or, while it waits for a supplement, the
+instant the clock stopped) is past the end of its due date, or when it was asked for a
+supplement more than once.
 """
 
 import datetime as dt
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, case, func, or_, select
 
 from dossiers.documents import DocumentCount, parse_documents
 from dossiers.models import (
@@ -50,7 +55,7 @@ from dossiers.models import (
 )
 from dossiers.office_days import calendar_for
 from dossiers.workdays import due_end
-from onestop import clock
+from onestop import clock, stale
 from onestop.exceptions import Conflict, Forbidden, ValidationError
 from onestop.extensions import begin_write, db
 from onestop.models import User, can_act_in
@@ -202,6 +207,7 @@ def change_status(
         )
     )
     dossier.status = new_status
+    stale.mark_instant(dossier.office_id, at)  # a status set at a past time
     db.session.commit()
     return dossier
 
@@ -352,51 +358,80 @@ def issue_apology(
     return dossier
 
 
+def processing_end(dossier: Dossier) -> dt.datetime | None:
+    """The instant timeliness is judged on: result ready, else the closing (None while open).
+
+    A dossier rejected or withdrawn while it waited for a supplement is judged at the
+    request of that wait: the time spent waiting for the citizen is not counted.
+    """
+    if dossier.result_ready_at is not None:
+        return dossier.result_ready_at
+    if dossier.closed_at is None:
+        return None
+    pending = [r.requested_at for r in dossier.supplements if r.completed_at is None]
+    return min(pending) if pending else dossier.closed_at
+
+
 def is_late(dossier: Dossier) -> bool:
-    """Whether a dossier counts as late: result after its due date's end, or several supplements."""
+    """Whether a dossier counts as late: processing ended after its due date's end, or several
+    supplements (result ready, rejection and withdrawal alike)."""
     if dossier.supplement_count > 1:
         return True
-    return dossier.result_ready_at is not None and dossier.result_ready_at > dossier.due_at
+    ended = processing_end(dossier)
+    return ended is not None and ended > dossier.due_at
 
 
 def is_overdue(dossier: Dossier, now: dt.datetime) -> bool:
-    """Whether an open dossier is past its due date's end (the clock stops during supplements)."""
+    """Whether an open dossier is past its due date's end (the clock stops during supplements),
+    or was asked for a supplement more than once."""
     if dossier.status not in OPEN_STATUSES:
         return False
+    if dossier.supplement_count > 1:
+        return True
     reference = (
         dossier.paused_at if dossier.status == "awaiting_supplement" and dossier.paused_at else now
     )
     return reference > dossier.due_at
 
 
+def processing_end_sql():
+    """SQL form of ``processing_end`` (NULL while the dossier is open)."""
+    pending = (
+        select(func.min(SupplementRequest.requested_at))
+        .where(SupplementRequest.dossier_id == Dossier.id, SupplementRequest.completed_at.is_(None))
+        .scalar_subquery()
+    )
+    return func.coalesce(
+        Dossier.result_ready_at,
+        case((Dossier.closed_at.is_not(None), func.coalesce(pending, Dossier.closed_at))),
+    )
+
+
 def late_condition():
     """SQL form of ``is_late`` (for reports and lists)."""
-    return or_(
-        Dossier.supplement_count > 1,
-        and_(Dossier.result_ready_at.is_not(None), Dossier.result_ready_at > Dossier.due_at),
-    )
+    return or_(Dossier.supplement_count > 1, processing_end_sql() > Dossier.due_at)
 
 
 def overdue_condition(now: dt.datetime):
     """SQL form of ``is_overdue(dossier, now)``."""
     return or_(
+        and_(Dossier.status.in_(OPEN_STATUSES), Dossier.supplement_count > 1),
         and_(Dossier.status.in_(("received", "in_progress")), Dossier.due_at < now),
         and_(Dossier.status == "awaiting_supplement", Dossier.paused_at > Dossier.due_at),
     )
 
 
 def timeliness(dossier: Dossier, now: dt.datetime) -> str:
-    """early / on_time / late (finished with a result), overdue / in_time (open), or "" (closed).
+    """early / on_time / late (processing ended), overdue / in_time (open).
 
-    Early and on time follow the statistics' Trước hạn / Đúng hạn: ready before the due
-    date, or on it.
+    Early and on time follow the statistics' Trước hạn / Đúng hạn: processing ended
+    (result ready, rejected or withdrawn) before the due date, or on it.
     """
-    if dossier.result_ready_at is not None:
-        if is_late(dossier):
-            return "late"
-        return (
-            "early" if clock.local_date(dossier.result_ready_at) < dossier.due_date else "on_time"
-        )
     if dossier.is_open:
-        return "overdue" if is_overdue(dossier, now) or dossier.supplement_count > 1 else "in_time"
-    return ""
+        return "overdue" if is_overdue(dossier, now) else "in_time"
+    if is_late(dossier):
+        return "late"
+    ended = processing_end(dossier)
+    if ended is None:
+        return ""
+    return "early" if clock.local_date(ended) < dossier.due_date else "on_time"

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dossiers.models import Dossier
 from feedback.models import CHANNELS, COMMENT_MAX, REASONS, SCORES, Rating
-from onestop import clock
+from onestop import clock, stale
 from onestop.exceptions import Conflict, NotFound, ValidationError
 from onestop.extensions import begin_write, db
 from onestop.models import Office
@@ -135,6 +135,8 @@ def rate_ticket(
         db.session.rollback()
         raise _already_rated()
     now = clock.now()
+    # The ticket's finished day counts it as rated: a late rating changes that day's totals.
+    stale.mark_instant(ticket.office_id, ticket.finished_at)
     return _store(
         Rating(
             ticket_id=ticket.id,

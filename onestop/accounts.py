@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from onestop import audit
+from onestop import audit, clock
 from onestop.exceptions import ValidationError
 from onestop.extensions import db
 from onestop.models import LEVELS, ROLES, ApiToken, Office, User
+from onestop.stale import mark_days
 from onestop.text import clean
 
 OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
@@ -89,6 +90,9 @@ def save_office(data: dict, office: Office | None = None) -> Office:
     if office is None:
         office = Office()
         db.session.add(office)
+    elif values["wait_target_min"] != office.wait_target_min:
+        # Every past ticket of the office is judged against the new target.
+        mark_days([office.id], None, clock.today())
     for key, value in values.items():
         setattr(office, key, value)
     audit.record("edit" if office.id else "create", office)

@@ -5,7 +5,7 @@ import hashlib
 from decimal import Decimal
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Numeric, String, select
+from sqlalchemy import Date, ForeignKey, Numeric, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -95,6 +95,25 @@ class ApiToken(db.Model):
     def hash(token: str) -> str:
         # A random 256-bit token needs no slow hash: SHA-256 cannot be brute-forced.
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class StaleReportDays(db.Model):
+    """Local days of an office whose precomputed report totals may no longer match the facts.
+
+    Any package that changes facts of a past day (a back-dated dossier, a status set at a
+    past time, a late rating, an office's wait target) adds a row in the same transaction,
+    through ``onestop.stale.mark_days``; the reports read those days live from the tables
+    until ``flask reports rebuild`` rebuilds them and removes the row. Owned here, at the
+    bottom of the layering, so that every package can write it without importing reports.
+    """
+
+    __tablename__ = "stale_report_days"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    first_day: Mapped[dt.date | None] = mapped_column(Date)  # None: since the first day
+    last_day: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 def office_subtree_ids(office_id: int) -> set[int]:

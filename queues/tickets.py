@@ -42,7 +42,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
-from onestop import clock
+from onestop import clock, stale
 from onestop.exceptions import Conflict, Forbidden, NotFound, ValidationError
 from onestop.extensions import begin_autocommit, db
 from onestop.models import Office, User, can_act_in
@@ -577,6 +577,9 @@ def _ticket_action(ticket: Ticket, officer: User, allowed: tuple[str, ...], acti
         if locked.status not in allowed:
             raise _wrong_state(locked, action)
         yield locked
+        if locked.called_at is not None:
+            # A ticket first called on a past day (left open) counts its wait on that day.
+            stale.mark_instant(locked.office_id, locked.called_at)
         _bump_board(locked.office_id)
         db.session.commit()
 

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from onestop.errors import error_response
 from onestop.exceptions import Forbidden, ValidationError
 from onestop.extensions import csrf
-from reports import filters, kpi, rollup
+from reports import filters, kpi
 from reports.portable import report_transaction
 
 api_bp = Blueprint("reports_api", __name__, url_prefix="/api/v1")
@@ -26,6 +26,5 @@ def kpi_object():
         report = filters.parse({**request.args.to_dict(), "period": "custom"}, current_user)
     except ValidationError as error:
         return error_response(400, error.message, "bad_dates", error.errors)
-    rollup.ensure(report.period)
     report_transaction()
     return jsonify(kpi.compute(report.office, report.scope, report.period).as_json())

@@ -3,7 +3,9 @@
 Correctness never depends on the rollups having been built: the state table says which
 days and months exist, those are read from the rollups (restricted to exactly those
 periods, so a rollup committed meanwhile is not counted twice), and every other day is
-counted live from the tables by the same definitions (``reports.measures``).
+counted live from the tables by the same definitions (``reports.measures``). A day that
+a write has marked stale for one of the offices read (``reports.rollup.stale_days``)
+counts as not built, and so does the month holding it. Nothing here writes.
 """
 
 import datetime as dt
@@ -22,6 +24,7 @@ from reports.rollup import (
     report_month,
     report_rollup_state,
     report_wait_month,
+    stale_days,
 )
 
 DAY_DIMENSIONS = ("office_id", "day")
@@ -49,6 +52,14 @@ def _built(grain: str, period: Period) -> set[dt.date]:
             )
         )
     )
+
+
+def _fresh_days(scope: Scope, period: Period) -> set[dt.date]:
+    """Days of ``period`` whose day rollups exist and are not marked stale for the scope."""
+    if scope.narrowed:
+        return set()
+    built = _built("day", period)
+    return built - stale_days(scope.office_ids, period) if built else built
 
 
 def _add(groups: Groups, rows, dims: tuple[str, ...], names: tuple[str, ...]) -> None:
@@ -79,7 +90,7 @@ def sums(scope: Scope, period: Period, dims: tuple[str, ...] = (), parts: str = 
     assert set(dims) <= set(DAY_DIMENSIONS), dims
     names = DOSSIER_MEASURES if parts == "dossiers" else MEASURES
     groups: Groups = {}
-    built = set() if scope.narrowed else _built("day", period)
+    built = _fresh_days(scope, period)
     if built:
         table = report_day.c
         query = (
@@ -100,6 +111,9 @@ def _months_and_rest(
 ) -> tuple[list[dt.date], list[tuple[dt.date, dt.date]]]:
     """Built months wholly inside the period, and the runs of days that must be counted live."""
     months = [] if scope.narrowed else sorted(set(full_months(period)) & _built("month", period))
+    if months:
+        stale = {day.replace(day=1) for day in stale_days(scope.office_ids, period)}
+        months = [month for month in months if month not in stale]
     covered = {day for month in months for day in Period(month, month_end(month)).each_day()}
     return months, _runs(set(period.each_day()) - covered)
 

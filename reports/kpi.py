@@ -15,8 +15,10 @@ across midnight, transfers, no-shows, supplement pauses) and ``reports.dossier_s
   (``reports.flows.percentile`` says exactly what the number means);
 * average service time = (finished_at − first called_at) over tickets done;
 * late rate = (dossiers resolved late in the period + open and overdue at its end)
-  / (open at its start + received in it); a dossier paused for a supplement at the end
-  is judged at the instant it was paused;
+  / (open at its start + received in it); resolved means processing ended (result ready,
+  rejected or withdrawn), late that it ended after the due date or after several
+  supplement requests; a dossier paused for a supplement at the end is judged at the
+  instant it was paused;
 * online rate, reuse rate = online / received, documents_reused / received;
 * satisfaction = ratings of 1 or 2 points / ratings given in the period;
 * satisfaction (766) = 1 − (late rate + (dossier ratings of 0 points + complaints

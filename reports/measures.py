@@ -28,11 +28,13 @@ How the edge cases are counted (DESIGN.md section 5):
   ``done``): the counter's time with the citizen starts when it first calls the number,
   whether or not the officer pressed "start" and however many times it recalled.
 * Dossiers: received on ``received_at``; resolved when processing ended — result ready
-  (``result_ready_at``), or rejected / withdrawn (``closed_at``). A resolved dossier is late
-  as ``dossiers.lifecycle.late_condition`` says: result after ``due_at`` (which the dossier
-  package moves forward by the working days of each completed supplement pause, so a
-  pause is not counted), or more than one supplement request. Stocks (open at the start,
-  open and overdue at the end) are in ``reports.dossier_stats``.
+  (``result_ready_at``), or rejected / withdrawn (``closed_at``), whichever came first. A
+  resolved dossier is late as ``dossiers.lifecycle.late_condition`` says (the national
+  rule): processing ended after ``due_at`` (which the dossier package moves forward by the
+  working days of each completed supplement pause, so a pause is not counted), or more
+  than one supplement request. A rejection or withdrawal after the due date is late too:
+  closing an overdue dossier does not make it on time. Stocks (open at the start, open and
+  overdue at the end) are in ``reports.dossier_stats``.
 """
 
 from dataclasses import dataclass

@@ -17,11 +17,13 @@ from flask_login import current_user
 from onestop.auth import role_required
 from onestop.exceptions import ValidationError
 from onestop.htmx import is_htmx, render_page_or_fragment
-from reports import charts, exports, filters, rollup, tables
+from reports import charts, exports, filters, tables
 from reports import dashboard as content
+from reports.cli import rebuild
 from reports.portable import report_transaction
 
 bp = Blueprint("reports", __name__)
+bp.cli.add_command(rebuild)  # flask reports rebuild
 
 # An SVG loaded through <img> is an image, but it still gets our response headers: matplotlib
 # styles its drawing with a <style> element and style attributes, which this policy allows.
@@ -31,7 +33,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _report(args=None) -> filters.ReportRequest:
     report = filters.parse(request.args if args is None else args, current_user)
-    rollup.ensure(report.period)
     report_transaction()
     return report
 
