@@ -14,7 +14,7 @@ DOSSIER = register(
         name="dossier",
         model=Dossier,
         # Every column that identifies the applicant; a new one joins this list.
-        columns=("applicant_name", "phone"),
+        columns=("applicant_name", "phone", "address", "email", "id_number"),
         closed_before=lambda cutoff: (
             Dossier.status.in_(FINAL_STATUSES)
             & (func.coalesce(Dossier.returned_at, Dossier.closed_at) < cutoff)
