@@ -283,7 +283,7 @@ def _enter(
 
 
 def _end_pause(dossier: Dossier, at: dt.datetime, completed: bool) -> None:
-    """End the supplement wait; papers in: the due date moves by the paused working days."""
+    """End the supplement wait; papers in: the due date moves by the paused days."""
     request = next((r for r in reversed(dossier.supplements) if r.completed_at is None), None)
     dossier.paused_at = None
     if request is None or not completed:
@@ -291,7 +291,10 @@ def _end_pause(dossier: Dossier, at: dt.datetime, completed: bool) -> None:
     request.completed_at = at
     calendar = calendar_for(dossier.office)
     dossier.due_date = calendar.extend_for_pause(
-        dossier.due_date, clock.local_date(request.requested_at), clock.local_date(at)
+        dossier.due_date,
+        clock.local_date(request.requested_at),
+        clock.local_date(at),
+        dossier.procedure.processing_unit,
     )
     dossier.due_at = due_end(dossier.due_date)
 

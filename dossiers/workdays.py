@@ -259,20 +259,32 @@ class WorkCalendar:
             due, start_clock, float(fraction) * MINUTES_PER_WORKING_DAY
         )
 
-    def extend_for_pause(self, due: date, paused_from: date, paused_to: date) -> date:
-        """Shift a due date by the working days spent waiting for a supplement.
+    def extend_for_pause(
+        self, due: date, paused_from: date, paused_to: date, unit: str = WORKING_DAYS
+    ) -> date:
+        """Shift a due date by the time spent waiting for a supplement.
 
         The clock stops while the citizen completes the dossier: the due date moves forward
-        by the number of working days in (paused_from, paused_to].
+        by the days in (paused_from, paused_to] that the procedure's unit counts: calendar
+        days for a procedure counted in calendar days (landing, like any such deadline, on
+        a working day), working days otherwise (a procedure in working hours is due at the
+        end of a day, so its pause is counted in whole working days too).
 
         :param due: the current due date.
         :param paused_from: local day the supplement was requested.
         :param paused_to: local day the supplement was completed.
-        :returns: the new due date (``due`` itself when the pause held no working day).
+        :param unit: the procedure's processing-time unit.
+        :returns: the new due date (``due`` itself when the pause held no counted day).
         """
         _check_date(due, "due")
         if paused_to < paused_from:
             raise ValueError("paused_to must not be before paused_from")
+        if unit == CALENDAR_DAYS:
+            lost = (paused_to - paused_from).days
+            if not lost:
+                return due
+            moved = due + timedelta(days=lost)
+            return moved if self.is_working_day(moved) else self._next_working_day_after(moved)
         lost = self.working_days_between(paused_from, paused_to)
         return self.add_working_days(due, lost) if lost else due
 

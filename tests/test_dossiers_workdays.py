@@ -233,6 +233,20 @@ def test_extend_for_pause_across_weekend():
     assert CAL.extend_for_pause(due, date(2026, 3, 16), date(2026, 3, 16)) == due
 
 
+def test_a_calendar_day_procedure_pauses_by_calendar_days_and_lands_on_a_working_day():
+    # A 15-calendar-day permit received Mon 02/11/2026 is due Tue 17/11/2026.
+    due = date(2026, 11, 17)
+    # Paused (Wed 04/11, Sat 07/11]: 3 calendar days, the weekend included -> Fri 20/11.
+    paused = ("calendar_days", date(2026, 11, 4), date(2026, 11, 7))
+    assert CAL.extend_for_pause(due, *paused[1:], unit=paused[0]) == date(2026, 11, 20)
+    # Paused (Wed 04/11, Sun 08/11]: 4 days -> Sat 21/11, a day off -> Mon 23/11.
+    assert CAL.extend_for_pause(
+        due, date(2026, 11, 4), date(2026, 11, 8), unit="calendar_days"
+    ) == date(2026, 11, 23)
+    # The same pause of a working-day procedure counts Thu 05 and Fri 06 only -> Thu 19/11.
+    assert CAL.extend_for_pause(due, date(2026, 11, 4), date(2026, 11, 8)) == date(2026, 11, 19)
+
+
 def test_extend_for_pause_rejects_reversed_interval():
     with pytest.raises(ValueError):
         CAL.extend_for_pause(date(2026, 3, 18), date(2026, 3, 17), date(2026, 3, 16))
