@@ -42,6 +42,12 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
     # PostgreSQL only: board versions heard by LISTEN/NOTIFY, so a board's 304 reads nothing.
     "BOARD_NOTIFICATIONS": True,
+    # The newest call fills the board this long (seconds) before the counters come back.
+    "BOARD_HERO_SECONDS": 12,
+    # Spoken calls kept in instance/speech/ (bytes; a call is about 150 kB), and how long the
+    # first rendering of a phrase may take (seconds) before the board chimes without words.
+    "SPEECH_CACHE_BYTES": 64 * 1024 * 1024,
+    "SPEECH_TIMEOUT_SECONDS": 5,
 }
 
 # Environment names fixed by DESIGN.md section 7, mapped to config keys.

@@ -94,6 +94,7 @@ def counters(office: str):
                 "name": c.name,
                 "services": [s.code for s in c.services],
                 "open": c.is_open,
+                "staffed": c.staffed,
             }
             for c in configure.counters_of(_office(office).id)
         ]

@@ -91,6 +91,13 @@ def recent_calls(office_id: int, limit: int = RECENT_CALLS) -> list[Call]:
     ]
 
 
+def hero_call(calls: list[Call], now: dt.datetime, seconds: float) -> Call | None:
+    """The newest call while it is fresh (``seconds``): the board shows it across the screen."""
+    if calls and (now - calls[0].at).total_seconds() < seconds:
+        return calls[0]
+    return None
+
+
 def board_state(office: Office) -> dict:
     """All the board shows: counters with their current ticket, recent calls, waiting counts."""
     counters = list(

@@ -67,6 +67,11 @@ class Counter(db.Model):
         secondary=counter_service, back_populates="counters", order_by="Service.ordering"
     )
 
+    @property
+    def staffed(self) -> bool:
+        """An officer is signed in here: only then does the board say the counter is ready."""
+        return self.officer_id is not None
+
 
 class DailyCounter(db.Model):
     """The last ticket number given for a service on a local day; bumped by an upsert."""

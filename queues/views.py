@@ -1,5 +1,7 @@
 """Queue pages: the counter console, the hall's display board, admin of services and counters."""
 
+from pathlib import Path
+
 from flask import (
     Blueprint,
     Response,
@@ -8,6 +10,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     session,
     url_for,
 )
@@ -22,7 +25,7 @@ from onestop.extensions import db
 from onestop.htmx import is_htmx, render_page_or_fragment
 from onestop.models import Office, visible_office_ids
 from queues import board as board_model
-from queues import configure, tickets, waiting
+from queues import configure, speech, tickets, waiting
 from queues.models import Counter, Service, Ticket
 
 bp = Blueprint("queues", __name__)
@@ -181,7 +184,10 @@ def _board_etag(office_id: int, version: int) -> str:
 
 
 def _board_context(office: Office) -> dict:
-    return {"office": office, "now": clock.now(), **board_model.board_state(office)}
+    now = clock.now()
+    state = board_model.board_state(office)
+    hero = board_model.hero_call(state["calls"], now, current_app.config["BOARD_HERO_SECONDS"])
+    return {"office": office, "now": now, "hero": hero, "speech_key": speech.phrase_key, **state}
 
 
 @bp.get("/board/<office_code>")
@@ -208,6 +214,23 @@ def board_live(office_code: str):
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+@bp.get("/board/<office_code>/speech/<key>.wav")
+def board_speech(office_code: str, key: str):
+    """A call said aloud, rendered on its first request and then served from the instance folder."""
+    if board_model.office_version(office_code) is None:
+        raise NotFound(_("Không tìm thấy đơn vị %(code)s.", code=office_code))
+    config = current_app.config
+    path = speech.speech_file(
+        speech.parse_key(key),
+        Path(current_app.instance_path) / "speech",
+        config["SPEECH_CACHE_BYTES"],
+        config["SPEECH_TIMEOUT_SECONDS"],
+    )
+    # The file's name is a digest of the words and the voice: it is the ETag (the file's time
+    # moves with each use). Boards may keep it for a day and revalidate after.
+    return send_file(path, mimetype="audio/wav", max_age=86400, conditional=True, etag=path.stem)
 
 
 # --- administration of services and counters -----------------------------------------------------

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from onestop.accounts import create_token
 from onestop.extensions import db
-from queues import tickets
+from queues import configure, tickets
 from queues.demo import add_queues
 from queues.models import Counter, Ticket, TicketEvent
 
@@ -76,7 +76,20 @@ def test_counters_list(client, hall):
         (1, ["dat-dai", "ho-tich"], True),
         (2, ["ho-tich"], True),
     ]
-    assert set(response.json[0]) == {"id", "number", "name", "services", "open"}
+    assert set(response.json[0]) == {"id", "number", "name", "services", "open", "staffed"}
+
+
+def test_counters_say_whether_an_officer_is_signed_in(client, hall):
+    def staffed():
+        rows = client.get("/api/v1/offices/VY/counters").json
+        return [(c["number"], c["open"], c["staffed"]) for c in rows]
+
+    # Open in the set-up, but nobody there.
+    assert staffed() == [(1, True, False), (2, True, False)]
+    configure.sign_in(hall["counters"][("VY", 2)], hall["officer"])
+    assert staffed() == [(1, True, False), (2, True, True)]
+    configure.sign_out(hall["counters"][("VY", 2)], hall["officer"])
+    assert staffed() == [(1, True, False), (2, False, False)]
 
 
 @pytest.mark.parametrize(

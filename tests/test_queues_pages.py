@@ -179,13 +179,54 @@ def test_board_page_and_its_fragment_with_304(client, hall):
     fresh = client.get("/board/VY/live", headers={"If-None-Match": etag})
     assert fresh.status_code == 200
     body = text(fresh)
-    assert "A001" in body and 'data-say="Mời số A001 đến quầy số 1"' in body
+    assert "A001" in body and 'data-speech="/board/VY/speech/A001-1.wav"' in body
     call_ids = re.findall(r'data-call-id="(\d+)"', body)
     tickets.recall(ticket, hall["officer"])
     recalled = text(client.get("/board/VY/live"))
     assert (
         len(re.findall(r'data-call-id="(\d+)"', recalled)) == len(call_ids) + 1
     )  # a recall is a new call
+
+
+def tiles(client) -> dict[str, str]:
+    """Each counter's tile on the board: its classes and what it says."""
+    body = text(client.get("/board/VY/live"))
+    found = re.findall(
+        r'<article class="tile ([^"]*)"> <p class="tile__counter">Quầy <strong>(\d+)</strong></p>'
+        r' <p class="tile__number">[^<]*</p> <p class="tile__service"> ([^<]*?) </p>',
+        body,
+    )
+    return {number: f"{classes}: {label}" for classes, number, label in found}
+
+
+def test_the_board_says_ready_only_where_an_officer_is_signed_in(client, login, hall):
+    # The demo's counters are open but nobody sits there: resting, not ready.
+    assert tiles(client) == {"1": "tile--closed: Tạm nghỉ", "2": "tile--closed: Tạm nghỉ"}
+    etag = client.get("/board/VY/live").headers["ETag"]
+    login(hall["officer"])
+    client.post("/counter/sign-in", data={"counter": hall["counters"][("VY", 2)].id})
+    # Signing in changes the board's version: a board polling with the old ETag sees it.
+    assert client.get("/board/VY/live", headers={"If-None-Match": etag}).status_code == 200
+    assert tiles(client) == {"1": "tile--closed: Tạm nghỉ", "2": "tile--idle: Sẵn sàng"}
+    etag = client.get("/board/VY/live").headers["ETag"]
+    client.post("/counter/sign-out")
+    assert client.get("/board/VY/live", headers={"If-None-Match": etag}).status_code == 200
+    assert tiles(client) == {"1": "tile--closed: Tạm nghỉ", "2": "tile--closed: Tạm nghỉ"}
+
+
+def test_the_newest_call_fills_the_board_for_a_few_seconds(client, at_counter, hall, app):
+    assert 'id="board-hero"' not in text(client.get("/board/VY"))
+    tickets.issue_ticket(hall["office"], "dat-dai")
+    tickets.call_next(at_counter, hall["officer"])
+    hall["clock"](dt.datetime(2026, 11, 27, 1, 15, 4, tzinfo=dt.UTC))  # 4 s later
+    page = text(client.get("/board/VY"))
+    hero = re.search(r'<section class="hero" id="board-hero" role="status" (.*?)</section>', page)
+    assert hero is not None
+    assert 'data-hero-left="8.0"' in hero[1]  # BOARD_HERO_SECONDS is 12: 8 s to go
+    assert '<p class="hero__number">A001</p>' in hero[1] and "Quầy 1" in hero[1]
+    hall["clock"](dt.datetime(2026, 11, 27, 1, 15, 12, tzinfo=dt.UTC))
+    assert 'id="board-hero"' not in text(client.get("/board/VY/live"))
+    assert "A001" in text(client.get("/board/VY/live"))  # still on its tile and in the list
 
 
 def test_board_etag_depends_on_the_language_and_the_day(client, hall):

@@ -1,19 +1,22 @@
-// Display board: ETag polling with a stale indicator, and one chime + spoken sentence per call or recall.
+// Display board: ETag polling with a stale indicator, the newest call across the screen for a few
+// seconds, and one chime + spoken sentence (a WAV made by the server) per call or recall, in a queue.
 (function () {
   "use strict";
 
   var POLL_STALE_MS = 7000;      // three missed 2-second polls: say the board is stale
   var ANNOUNCE_MAX_AGE_S = 180;  // after an outage, old calls are shown but no longer announced
-  var SPEECH_TIMEOUT_MS = 15000; // some engines never fire "end": do not block the queue forever
+  var SPEECH_TIMEOUT_MS = 15000; // a file that never ends or never loads must not block the queue
 
   var head = document.querySelector(".board__head");
   var lang = (head && head.dataset.lang) || "vi";
   var etag = head ? head.dataset.etag : null;
   var lastOk = Date.now();
   var announced = new Set();
-  var pending = [];
+  var pending = [];   // speech URLs, oldest first; the head stays until it was played
   var speaking = false;
+  var blocked = false;
   var audio = null;
+  var sound = document.getElementById("board-sound");
 
   // --- announcements ---------------------------------------------------------------------------
 
@@ -29,7 +32,7 @@
   function chime() {
     return new Promise(function (resolve) {
       var ctx = audioContext();
-      if (!ctx) { resolve(); return; }
+      if (!ctx || ctx.state !== "running") { resolve(); return; }
       var start = ctx.currentTime + 0.05;
       [[880, 0], [659.25, 0.45]].forEach(function (note) {
         var osc = ctx.createOscillator();
@@ -47,24 +50,11 @@
     });
   }
 
-  function voiceFor(synth) {
-    var voices = synth.getVoices ? synth.getVoices() : [];
-    for (var i = 0; i < voices.length; i++) {
-      if ((voices[i].lang || "").toLowerCase().replace("_", "-").indexOf(lang) === 0) return voices[i];
-    }
-    return null;
-  }
-
-  // Speak only with a voice of the board's language; without one the chime alone announces.
-  function speak(text) {
-    return new Promise(function (resolve) {
-      var synth = window.speechSynthesis;
-      var voice = synth && typeof SpeechSynthesisUtterance !== "undefined" ? voiceFor(synth) : null;
-      if (!voice) { resolve(); return; }
-      var utterance = new SpeechSynthesisUtterance(text);
-      try { utterance.voice = voice; } catch (e) { /* a voice object the engine does not know */ }
-      utterance.lang = voice.lang || (lang === "vi" ? "vi-VN" : lang);
-      utterance.rate = 0.9;
+  // Plays the sentence to its end. Rejects only when the browser refuses to play without a click;
+  // a file that fails to load or play (no speech engine on the server) just ends: the chime said it.
+  function say(src) {
+    return new Promise(function (resolve, reject) {
+      var player = new Audio(src);
       var done = false;
       var timer = setTimeout(finish, SPEECH_TIMEOUT_MS);
       function finish() {
@@ -73,20 +63,37 @@
         clearTimeout(timer);
         resolve();
       }
-      utterance.onend = finish;
-      utterance.onerror = finish;
-      synth.speak(utterance);
+      player.addEventListener("ended", finish);
+      player.addEventListener("error", finish);
+      var started = player.play();
+      if (started && started.catch) {
+        started.catch(function (error) {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          if (error && error.name === "NotAllowedError") reject(error); else resolve();
+        });
+      }
     });
+  }
+
+  function setBlocked(isBlocked) {
+    blocked = isBlocked;
+    if (sound) sound.hidden = !isBlocked;
   }
 
   // One announcement at a time, in order: a new call never cuts off the one being spoken.
   function drain() {
-    if (speaking || !pending.length) return;
+    if (speaking || blocked || !pending.length) return;
     speaking = true;
-    var text = pending.shift();
-    chime().then(function () { return speak(text); }).then(function () {
+    chime().then(function () { return say(pending[0]); }).then(function () {
+      pending.shift();
       speaking = false;
       setTimeout(drain, 500);
+    }, function () {
+      // Sound is blocked: keep the call, tell staff, and say it after the click.
+      speaking = false;
+      setBlocked(true);
     });
   }
 
@@ -98,7 +105,7 @@
       var id = item.dataset.callId;
       if (announced.has(id)) continue;
       announced.add(id);
-      if (announce && Number(item.dataset.age) <= ANNOUNCE_MAX_AGE_S) pending.push(item.dataset.say);
+      if (announce && Number(item.dataset.age) <= ANNOUNCE_MAX_AGE_S) pending.push(item.dataset.speech);
     }
     drain();
   }
@@ -162,20 +169,33 @@
     if (Date.now() - lastOk > POLL_STALE_MS) setStale(true);
   }, 1000);
 
-  // Browsers start audio only after a gesture (a kiosk Chromium runs with
-  // --autoplay-policy=no-user-gesture-required); otherwise offer one tap to enable it.
-  var sound = document.getElementById("board-sound");
+  // Browsers start audio only after a gesture unless Chromium runs with
+  // --autoplay-policy=no-user-gesture-required (README); otherwise one click anywhere enables it.
   var ctx = audioContext();
-  if (sound && ctx && ctx.state === "suspended") {
-    sound.hidden = false;
-    sound.addEventListener("click", function () {
-      ctx.resume();
-      if (window.speechSynthesis && typeof SpeechSynthesisUtterance !== "undefined") {
-        window.speechSynthesis.speak(new SpeechSynthesisUtterance(""));
-      }
-      sound.hidden = true;
-    });
+  if (ctx && ctx.state !== "running") setBlocked(true);
+  document.addEventListener("click", function () {
+    if (!blocked) return;
+    var resumed = ctx ? ctx.resume() : Promise.resolve();
+    resumed.then(function () { setBlocked(false); drain(); }, function () { setBlocked(false); drain(); });
+  });
+
+  // --- the newest call across the screen -------------------------------------------------------
+
+  // The server shows the hero while the call is fresh; a board whose polls then hear "nothing
+  // changed" (304) hides it itself when its time is up.
+  var heroTimer = null;
+  function scheduleHero() {
+    clearTimeout(heroTimer);
+    var hero = document.getElementById("board-hero");
+    if (!hero) return;
+    heroTimer = setTimeout(function () { hero.hidden = true; },
+      Math.max(0, Number(hero.dataset.heroLeft) || 0) * 1000);
   }
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.elt && event.detail.elt.id === "board-live") scheduleHero();
+  });
+  scheduleHero();
 
   collect(false); // what is on the board at load was announced before
 })();
