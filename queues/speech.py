@@ -33,8 +33,9 @@ WORDS_PER_MINUTE = 140  # a little slower than espeak's 175: a hall is noisy and
 # Part of each file's name: a change of voice, speed or wording never serves an old file.
 RENDERING = f"{ESPEAK} -v {VOICE} -s {WORDS_PER_MINUTE} v1"
 
-# A phrase key names a call: the ticket's number and the counter's, e.g. "A015-3".
-KEY = re.compile(r"^(?P<letter>[A-Z])(?P<digits>\d{3,4})-(?P<counter>[1-9]\d?)$")
+# A phrase key names a call: the ticket's number (one or two letters, three digits or more) and
+# the counter's (1-999), e.g. "A015-3".
+KEY = re.compile(r"^(?P<letters>[A-Z]{1,2})(?P<digits>\d{3,5})-(?P<counter>[1-9]\d{0,2})$")
 
 DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
 # Letters as Vietnamese say them: espeak reads a lone "B" or "K" unreliably.
@@ -78,14 +79,16 @@ class SpeechUnavailable(DomainError):
 @dataclass(frozen=True)
 class Phrase:
     key: str
-    number: str
+    letters: str
+    digits: str
     counter: int
 
     @property
     def text(self) -> str:
         """What is said: the number digit by digit, the counter as a Vietnamese number."""
-        letter, digits = self.number[0], self.number[1:]
-        spoken_number = " ".join([LETTERS[letter], *(DIGITS[int(d)] for d in digits)])
+        spoken_number = " ".join(
+            [*(LETTERS[letter] for letter in self.letters), *(DIGITS[int(d)] for d in self.digits)]
+        )
         return f"Mời số {spoken_number}, đến quầy số {number_words(self.counter)}."
 
 
@@ -98,13 +101,20 @@ def parse_key(key: str) -> Phrase:
     match = KEY.match(key)
     if match is None:
         raise NotFound(_("Không có câu gọi số này."))
-    return Phrase(key, match["letter"] + match["digits"], int(match["counter"]))
+    return Phrase(key, match["letters"], match["digits"], int(match["counter"]))
 
 
 def number_words(n: int) -> str:
-    """1..99 in Vietnamese words: 3 -> "ba", 15 -> "mười lăm", 21 -> "hai mươi mốt"."""
-    if not 0 < n < 100:
+    """1..999 in Vietnamese words: 3 -> "ba", 15 -> "mười lăm", 21 -> "hai mươi mốt",
+    105 -> "một trăm linh năm"."""
+    if not 0 < n < 1000:
         raise ValueError(n)
+    hundreds, rest = divmod(n, 100)
+    if hundreds:
+        head = f"{DIGITS[hundreds]} trăm"
+        if rest == 0:
+            return head
+        return f"{head} {'linh ' + DIGITS[rest] if rest < 10 else number_words(rest)}"
     tens, units = divmod(n, 10)
     if tens == 0:
         return DIGITS[units]

@@ -48,7 +48,10 @@ def test_a_call_is_said_digit_by_digit_with_the_counter_in_words():
     phrase = speech.parse_key("A015-3")
     assert phrase.text == "Mời số a không một năm, đến quầy số ba."
     assert speech.parse_key("K120-21").text == "Mời số ca một hai không, đến quầy số hai mươi mốt."
-    assert [speech.number_words(n) for n in (5, 10, 15, 24, 35, 40, 99)] == [
+    assert speech.parse_key("AB1001-120").text == (
+        "Mời số a bê một không không một, đến quầy số một trăm hai mươi."
+    )
+    assert [speech.number_words(n) for n in (5, 10, 15, 24, 35, 40, 99, 105, 215, 300)] == [
         "năm",
         "mười",
         "mười lăm",
@@ -56,11 +59,14 @@ def test_a_call_is_said_digit_by_digit_with_the_counter_in_words():
         "ba mươi lăm",
         "bốn mươi",
         "chín mươi chín",
+        "một trăm linh năm",
+        "hai trăm mười lăm",
+        "ba trăm",
     ]
 
 
 @pytest.mark.parametrize(
-    "key", ["a015-3", "A015-0", "A015-100", "A15-3", "A015", "../x-1", "A015-3x"]
+    "key", ["a015-3", "A015-0", "A015-1000", "A15-3", "ABC015-3", "A015", "../x-1", "A015-3x"]
 )
 def test_only_a_call_has_a_phrase(client, office, key):
     # The URL is public: nothing but a ticket number and a counter is ever spoken or stored.
