@@ -197,6 +197,22 @@ def sign_out(counter: Counter, officer: User) -> Counter:
     return counter
 
 
+def leave_counters(officer: User) -> None:
+    """An officer who logs out leaves their counter: the board no longer says it is ready."""
+    officer_id = officer.id
+    with writing():
+        held = list(
+            db.session.scalars(
+                select(Counter).where(Counter.officer_id == officer_id).with_for_update()
+            )
+        )
+        for counter in held:
+            counter.officer_id = None
+            counter.is_open = False
+            bump_board(counter.office_id)
+        db.session.commit()
+
+
 def counters_of(office_id: int) -> list[Counter]:
     """The active counters of an office by number."""
     return list(

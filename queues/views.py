@@ -15,7 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, user_logged_out
 from sqlalchemy import select
 
 from onestop import clock
@@ -148,6 +148,12 @@ def sign_in():
 def sign_out():
     configure.sign_out(_required_counter(), current_user)
     return redirect(url_for("queues.console"), 303)
+
+
+@user_logged_out.connect
+def _leave_counter_on_logout(_app, user, **_extra) -> None:
+    if user is not None and getattr(user, "id", None) is not None:
+        configure.leave_counters(user)
 
 
 @bp.post("/counter/call-next")

@@ -214,6 +214,16 @@ def test_the_board_says_ready_only_where_an_officer_is_signed_in(client, login, 
     assert tiles(client) == {"1": "tile--closed: Tạm nghỉ", "2": "tile--closed: Tạm nghỉ"}
 
 
+def test_logging_out_leaves_the_counter(client, at_counter):
+    assert tiles(client)["1"] == "tile--idle: Sẵn sàng"
+    etag = client.get("/board/VY/live").headers["ETag"]
+    assert client.post("/logout").status_code == 303
+    assert client.get("/board/VY/live", headers={"If-None-Match": etag}).status_code == 200
+    assert tiles(client)["1"] == "tile--closed: Tạm nghỉ"
+    counter = db.session.get(Counter, at_counter.id)
+    assert (counter.is_open, counter.officer_id) == (False, None)
+
+
 def test_the_newest_call_fills_the_board_for_a_few_seconds(client, at_counter, hall, app):
     assert 'id="board-hero"' not in text(client.get("/board/VY"))
     tickets.issue_ticket(hall["office"], "dat-dai")
