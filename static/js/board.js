@@ -105,7 +105,11 @@
       var id = item.dataset.callId;
       if (announced.has(id)) continue;
       announced.add(id);
-      if (announce && Number(item.dataset.age) <= ANNOUNCE_MAX_AGE_S) pending.push(item.dataset.speech);
+      if (announce && Number(item.dataset.age) <= ANNOUNCE_MAX_AGE_S) {
+        pending.push(item.dataset.speech);
+        // Fetched now, while the chime plays: the sentence follows it without a pause.
+        if (window.fetch) fetch(item.dataset.speech).catch(function () {});
+      }
     }
     drain();
   }
