@@ -108,7 +108,7 @@ def test_receipt_pdf_text_and_qr_and_the_slips_as_images(
         "Vũ Minh Khôi",
         "0903555111",
         "Đăng ký thành lập hộ kinh doanh",
-        "03 ngày làm việc",
+        "3 ngày làm việc",
         "100.000 đồng",
         "NGƯỜI TIẾP NHẬN HỒ SƠ",
     ):
