@@ -13,9 +13,11 @@ from sqlalchemy import select
 from dossiers import catalogue, lifecycle, queries
 from dossiers.blueprint import bp, channel_label
 from dossiers.models import Dossier
+from dossiers.scan import parse_scan
 from onestop import clock, ratelimit
+from onestop.exceptions import ValidationError
 from onestop.extensions import db
-from onestop.htmx import render_page_or_fragment
+from onestop.htmx import is_htmx, render_page_or_fragment
 from onestop.models import Office
 from onestop.text import clean
 
@@ -98,23 +100,80 @@ def public(token: str):
     return response
 
 
+def _not_found_message() -> str:
+    # One answer for a wrong code and a wrong phone: nobody learns which codes exist.
+    return _(
+        "Không tìm thấy hồ sơ với mã và 4 số cuối điện thoại này. "
+        "Vui lòng kiểm tra lại Giấy tiếp nhận."
+    )
+
+
+def scan_step(step: str = "scan", code: str = "", error: str | None = None) -> dict:
+    """The state of the kiosk's scan box (``kiosk/_scan_lookup.html``): scan, or phone digits."""
+    return {"step": step, "code": code, "error": error}
+
+
 @bp.route("/lookup", methods=["GET", "POST"])
 @ratelimit.limit(lookup_limit, scope="dossier-lookup", methods=("POST",))
 def lookup():
     if request.method == "GET":
         return render_template(
-            "dossiers/lookup.html", code=clean(request.args.get("code", ""))[:60], error=None
+            "dossiers/lookup.html",
+            code=clean(request.args.get("code", ""))[:60],
+            error=None,
+            # A kiosk has a scanner: its lookup starts with the scan box.
+            scan=scan_step() if request.args.get("kiosk") == "1" else None,
         )
     code = clean(request.form.get("code", ""))[:60]
     dossier = queries.find_for_lookup(code, request.form.get("phone_last4", ""))
     if dossier is None:
-        # One answer for a wrong code and a wrong phone: nobody learns which codes exist.
-        error = _(
-            "Không tìm thấy hồ sơ với mã và 4 số cuối điện thoại này. "
-            "Vui lòng kiểm tra lại Giấy tiếp nhận."
-        )
-        return render_template("dossiers/lookup.html", code=code, error=error), 404
+        error = _not_found_message()
+        return render_template("dossiers/lookup.html", code=code, error=error, scan=None), 404
     return redirect(url_for("dossiers.public", token=dossier.token), 303)
+
+
+def _scan_answer(scan: dict, status: int):
+    """The scan box again (htmx), or the lookup page holding it; 422 is what htmx swaps in."""
+    html = render_page_or_fragment(
+        "dossiers/lookup.html", "kiosk/_scan_lookup.html", code="", error=None, scan=scan
+    )
+    return html, status
+
+
+def _open_dossier(dossier):
+    target = url_for("dossiers.public", token=dossier.token)
+    if is_htmx():
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)
+
+
+@bp.post("/lookup/scan")
+def lookup_scan():
+    """The kiosk scanner's lookup: a receipt QR opens the dossier; a code asks for phone digits.
+
+    A scanned page address is as good as the page's own link, so it needs nothing more. A
+    code can be guessed, so it goes through the same rule (and limit) as the typed lookup.
+    """
+    if "phone_last4" in request.form:
+        ratelimit.check("dossier-lookup", lookup_limit(), ratelimit.remote_address())
+        code = clean(request.form.get("code", ""))[:60]
+        dossier = queries.find_for_lookup(code, request.form.get("phone_last4", ""))
+        if dossier is None:
+            return _scan_answer(scan_step("phone", code, _not_found_message()), 422)
+        return _open_dossier(dossier)
+    try:
+        scanned = parse_scan(request.form.get("scan"))
+    except ValidationError as error:
+        return _scan_answer(scan_step(error=error.errors["scan"]), 422)
+    if scanned.kind == "code":
+        return _scan_answer(scan_step("phone", scanned.value), 200)
+    dossier = queries.by_token(scanned.value)
+    if dossier is None:
+        error = _("Không tìm thấy hồ sơ của mã QR này. Vui lòng kiểm tra lại Giấy tiếp nhận.")
+        return _scan_answer(scan_step(error=error), 422)
+    return _open_dossier(dossier)
 
 
 @bp.get("/procedures", endpoint="catalogue")

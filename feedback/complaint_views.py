@@ -1,17 +1,17 @@
 """Complaint pages: citizens submit and track; staff list, assign, handle, answer and publish."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from feedback import complaint_queries, complaints
+from feedback import complaint_queries, complaints, handoff
 from feedback.models import COMPLAINT_STATUSES, COMPLAINT_TOPICS
 from feedback.surfaces import complaint_rate_limit, public_url, require_device
 from onestop import audit, ratelimit
 from onestop.auth import role_required
-from onestop.exceptions import Forbidden, NotFound, ValidationError
+from onestop.exceptions import Conflict, Forbidden, NotFound, ValidationError
 from onestop.extensions import db
 from onestop.htmx import is_htmx, render_page_or_fragment
 from onestop.models import Office, User, visible_office_ids
@@ -39,10 +39,32 @@ def _form_context(form, errors: dict, kiosk: bool, done=None) -> dict:
         "office_options": [(office.code, office.name) for office in offices],
         "office": next((office for office in offices if office.code == chosen), None),
     }
+    if kiosk and done is None and context["office"] is not None:
+        context["handoff"] = _handoff(context["office"])
     if done is not None:
         context["status_url"] = public_url(url_for("feedback.complaint_status", code=done.code))
         context["status_qr"] = Markup(qr_svg(context["status_url"]))
     return context
+
+
+def _handoff(office: Office) -> dict:
+    """The QR that takes this office's complaint form to the citizen's own phone."""
+    url = public_url(url_for("feedback.complaint_handoff", token=handoff.handoff_token(office)))
+    return {
+        "url": url,
+        "qr": Markup(qr_svg(url)),
+        "minutes": int(handoff.HANDOFF_LIFETIME.total_seconds() // 60),
+    }
+
+
+def complaint_handoff(token: str):
+    """A phone opening the kiosk's QR: the complaint form of that office, on the phone."""
+    try:
+        office = handoff.office_of_handoff(token)
+    except Conflict as expired:
+        flash(expired.message, "info")
+        return redirect(url_for("feedback.complaint_new"), 303)
+    return redirect(url_for("feedback.complaint_new", office=office.code), 303)
 
 
 def complaint_new():
@@ -210,6 +232,7 @@ def register_complaint_views(bp: Blueprint) -> None:
         methods=["GET", "POST"],
     )
     bp.add_url_rule("/complaints/track", view_func=complaint_track)
+    bp.add_url_rule("/c/<token>", view_func=complaint_handoff)
     bp.add_url_rule("/complaints/<code>", view_func=complaint_status)
     bp.add_url_rule(
         "/complaints", endpoint="complaints", view_func=role_required(*STAFF)(complaint_list)

@@ -42,6 +42,10 @@ RATEABLE_DOSSIER_STATUSES = ("result_ready", "returned", "rejected")
 DETAILS_WINDOW = dt.timedelta(minutes=15)
 # A counter tablet offers the latest ticket finished at its counter for this long.
 TABLET_WINDOW = dt.timedelta(minutes=5)
+# A kiosk takes a ticket's rating this long after it finished: the citizen is still in the
+# hall. Later, only the ticket's own QR (its holder's phone) rates it, so a number read off
+# someone else's paper cannot take that ticket's one rating.
+KIOSK_WINDOW = dt.timedelta(minutes=30)
 
 TICKET_NUMBER = re.compile(r"^([A-Z]{1,2})\s*0*(\d{1,4})$")
 SCANNED_URL = re.compile(r"/([td])/([A-Za-z0-9_-]{8,64})/?$")
@@ -250,6 +254,59 @@ def ticket_awaiting_rating(counter: Counter) -> Ticket | None:
     if latest is None or rating_of_ticket(latest) is not None:
         return None
     return latest
+
+
+def kiosk_refusal(ticket: Ticket, office: Office, now: dt.datetime) -> Conflict | None:
+    """Why this kiosk may not rate this ticket now, or None: finished here, at most 30 min ago.
+
+    :param now: the current instant (``clock.now()``), explicit so the rule is tested as such.
+    """
+    number = ticket.display_number
+    if ticket.office_id != office.id:
+        return Conflict(
+            _(
+                "Phiếu %(number)s không phải của đơn vị này. Vui lòng đánh giá tại ki-ốt "
+                "của nơi đã phục vụ ông/bà, hoặc bằng mã QR trên phiếu.",
+                number=number,
+            ),
+            code="other_office",
+        )
+    if ticket.status != "done" or ticket.finished_at is None:
+        return Conflict(
+            _(
+                "Phiếu %(number)s chưa được phục vụ xong, nên chưa thể đánh giá.",
+                number=number,
+            ),
+            code="not_finished",
+        )
+    if now - ticket.finished_at > KIOSK_WINDOW:
+        return Conflict(
+            _(
+                "Phiếu %(number)s đã được phục vụ xong hơn %(minutes)d phút trước, nên không "
+                "đánh giá tại ki-ốt được nữa. Ông/bà vẫn có thể đánh giá bằng mã QR trên phiếu.",
+                number=number,
+                minutes=int(KIOSK_WINDOW.total_seconds() // 60),
+            ),
+            code="kiosk_window_closed",
+        )
+    return None
+
+
+def rate_at_kiosk(office: Office, item: Ticket | Dossier, score: int) -> Rating:
+    """Store a rating tapped on this office's kiosk: a ticket within the kiosk's window, or a
+    dossier of this office whose result is out.
+
+    :raises Conflict: the ticket or dossier is not this office's, a ticket finished more than
+        30 minutes ago or not at all, or it is already rated.
+    """
+    if isinstance(item, Ticket):
+        refusal = kiosk_refusal(item, office, clock.now())
+        if refusal is not None:
+            raise refusal
+        return rate_ticket(item, score, channel="kiosk")
+    if item.office_id != office.id:
+        raise Conflict(_("Hồ sơ này không phải của đơn vị này."), code="other_office")
+    return rate_dossier(item, score, channel="kiosk")
 
 
 def find_for_kiosk(office: Office, query: str):

@@ -11,9 +11,11 @@ from feedback.ratings import (
     DETAILS_WINDOW,
     RATEABLE_DOSSIER_STATUSES,
     find_for_kiosk,
+    kiosk_refusal,
     rating_of_dossier,
     rating_of_ticket,
 )
+from onestop import clock
 from onestop.exceptions import Conflict, Forbidden, NotFound
 from onestop.extensions import db
 from onestop.models import Office
@@ -221,7 +223,8 @@ def kiosk_panel(office: Office, query: str) -> tuple[dict, int]:
         item = find_for_kiosk(office, query)
     except NotFound as missing:
         return {**lookup, "errors": {"q": missing.message}}, 422
-    reason = blocked_reason(item)
+    refusal = kiosk_refusal(item, office, clock.now()) if isinstance(item, Ticket) else None
+    reason = refusal.message if refusal is not None else blocked_reason(item)
     if reason:
         return {**lookup, "errors": {"q": reason}}, 422
     return panel(

@@ -171,9 +171,10 @@ def kiosk_submit():
     require_device(office, "kiosk")
     item = kiosk_item(office, request.form.get("item"))
     back = url_for("feedback.kiosk_rate", office=office.code)
-    rate = rating_rules.rate_ticket if isinstance(item, Ticket) else rating_rules.rate_dossier
     try:
-        rating = rate(item, rating_rules.form_score(request.form.get("score")), channel="kiosk")
+        rating = rating_rules.rate_at_kiosk(
+            office, item, rating_rules.form_score(request.form.get("score"))
+        )
     except Conflict as refusal:
         return _closed("kiosk", refusal.message, back)
     return _after_tap("kiosk", rating, back, "feedback.kiosk_rate", office=office.code)

@@ -1,13 +1,15 @@
 """Complaints: submitted, assigned, handled, answered, published, each step recorded; overdue."""
 
 import datetime as dt
+import json
 import logging
 import re
 
 import pytest
+from itsdangerous.encoding import base64_decode
 from sqlalchemy import func, select
 
-from feedback import complaint_queries, complaints
+from feedback import complaint_queries, complaints, handoff
 from feedback.demo import seed as seed_complaints
 from feedback.models import Complaint, ComplaintEvent
 from onestop import clock
@@ -343,3 +345,50 @@ def test_demo_seed_creates_complaints_in_each_state_with_one_overdue(app, fixed_
     assert statuses == {"received", "handling", "answered"}
     assert any(c.is_overdue() for c in db.session.scalars(select(Complaint)))
     assert db.session.scalar(select(func.count()).select_from(ComplaintEvent)) >= 5
+
+
+def _handoff_link(page: str) -> str:
+    return re.search(r'data-handoff-url="https?://[^/"]+(/c/[^"]+)"', page).group(1)
+
+
+def test_a_kiosk_complaint_can_continue_on_the_phone_through_a_qr(client, city, fixed_clock):
+    shown = fixed_clock()
+    page = client.get("/complaints/new?office=VY&kiosk=1").get_data(as_text=True)
+    assert 'class="handoff"' in page and "<svg" in page.split('class="handoff"')[1]
+    link = _handoff_link(page)
+    # What the QR carries is the office's code and the time it was made, nothing else.
+    payload = link.removeprefix("/c/").split(".")[0]
+    assert json.loads(base64_decode(payload)) == {"office": "VY"}
+    fixed_clock(shown + dt.timedelta(minutes=14))
+    opened = client.get(link)
+    assert opened.status_code == 303 and opened.location == "/complaints/new?office=VY"
+    phone_form = client.get(opened.location).get_data(as_text=True)
+    assert 'class="handoff"' not in phone_form and 'name="kiosk"' not in phone_form
+    assert '<option value="VY" selected' in phone_form
+
+
+def test_the_phone_link_expires_after_15_minutes_into_the_plain_form(client, city, fixed_clock):
+    shown = fixed_clock()
+    link = _handoff_link(client.get("/complaints/new?office=VY&kiosk=1").get_data(as_text=True))
+    fixed_clock(shown + dt.timedelta(minutes=16))
+    expired = client.get(link)
+    assert expired.status_code == 303 and expired.location == "/complaints/new"
+    assert "Mã QR này đã hết hạn" in client.get(expired.location).get_data(as_text=True)
+    assert client.get(link[:-4] + "AAAA").status_code == 404
+    assert client.get("/c/not-a-token").status_code == 404
+
+
+def test_a_handoff_to_an_office_closed_since_is_refused(app, city):
+    with app.test_request_context():
+        token = handoff.handoff_token(city["ward"])
+        assert handoff.office_of_handoff(token).code == "VY-LB"
+        city["ward"].active = False
+        db.session.commit()
+        with pytest.raises(NotFound):
+            handoff.office_of_handoff(token)
+
+
+def test_the_phone_and_desktop_forms_show_no_handoff(client, city):
+    assert 'class="handoff"' not in client.get("/complaints/new?office=VY").get_data(as_text=True)
+    # A kiosk form without an office has no office to hand over.
+    assert 'class="handoff"' not in client.get("/complaints/new?kiosk=1").get_data(as_text=True)

@@ -278,3 +278,46 @@ def test_the_kiosk_finds_todays_ticket_by_number_or_a_scanned_code(hall, make_of
     fixed_clock(clock.now() + dt.timedelta(days=1))
     with pytest.raises(NotFound):
         ratings.find_for_kiosk(office, "A001")  # numbers restart each day
+
+
+def test_the_kiosk_rates_a_ticket_finished_here_within_30_minutes(hall, fixed_clock):
+    finished = fixed_clock()
+    ticket = serve(hall)
+    office = hall["office"]
+    fixed_clock(finished + dt.timedelta(minutes=29))
+    assert ratings.kiosk_refusal(ticket, office, clock.now()) is None
+    rating = ratings.rate_at_kiosk(office, ticket, 2)
+    assert (rating.ticket_id, rating.channel) == (ticket.id, "kiosk")
+
+
+def test_the_kiosk_refuses_a_ticket_finished_31_minutes_ago(hall, fixed_clock):
+    finished = fixed_clock()
+    ticket = serve(hall)
+    fixed_clock(finished + dt.timedelta(minutes=31))
+    with pytest.raises(Conflict) as refused:
+        ratings.rate_at_kiosk(hall["office"], ticket, 2)
+    assert refused.value.code == "kiosk_window_closed"
+    assert "hơn 30 phút" in refused.value.message and "mã QR trên phiếu" in refused.value.message
+    assert db.session.scalar(select(func.count()).select_from(Rating)) == 0
+    # The ticket's own QR still rates it: the phone page has no window.
+    assert ratings.rate_ticket(ticket, 2, channel="phone").channel == "phone"
+
+
+def test_the_kiosk_refuses_another_offices_ticket_and_an_unfinished_one(
+    hall, make_office, fixed_clock
+):
+    ticket = serve(hall)
+    ward = make_office("VY-LB", "UBND phường Liên Bảo", "commune", agency_code="000.12.02.H62")
+    with pytest.raises(Conflict) as refused:
+        ratings.rate_at_kiosk(ward, ticket, 1)
+    assert refused.value.code == "other_office" and "không phải của đơn vị này" in str(
+        refused.value.message
+    )
+    waiting = tickets.issue_ticket(hall["office"], "ho-tich")
+    refusal = ratings.kiosk_refusal(waiting, hall["office"], clock.now())
+    assert refusal.code == "not_finished"
+    dossier = make_dossier(hall["office"], "returned")
+    with pytest.raises(Conflict):
+        ratings.rate_at_kiosk(ward, dossier, 1)
+    assert ratings.rate_at_kiosk(hall["office"], dossier, 1).dossier_id == dossier.id
+    assert db.session.scalar(select(func.count()).select_from(Rating)) == 1

@@ -1,5 +1,6 @@
 """The rating screens over HTTP: phone, kiosk, counter tablet; paired devices only; follow-up."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -315,3 +316,17 @@ def test_the_rating_form_takes_only_an_exact_digit(client, hall, score):
     assert response.status_code == 422 and rating_count() == 0
     assert client.post(f"/t/{ticket.token}/rating", data={"score": "1"}).status_code == 303
     assert rating_count() == 1
+
+
+def test_the_kiosk_screen_explains_the_30_minute_window(client, hall, fixed_clock):
+    pair_device(client, hall["office"], "kiosk")
+    finished = fixed_clock()
+    ticket = serve(hall)
+    fixed_clock(finished + dt.timedelta(minutes=31))
+    late = client.get("/rate?office=VY&q=A001", headers=HTMX)
+    assert late.status_code == 422 and "hơn 30 phút" in late.get_data(as_text=True)
+    # A form kept open on the screen past the window is refused when tapped.
+    tapped = client.post(
+        "/rate", data={"office": "VY", "item": f"t:{ticket.token}", "score": "2"}, headers=HTMX
+    )
+    assert "hơn 30 phút" in tapped.get_data(as_text=True) and rating_count() == 0

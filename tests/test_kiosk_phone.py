@@ -108,3 +108,15 @@ def test_links_for_phones_use_the_public_address_else_the_request_host(app):
 def test_priority_group_of_a_reason_matches_the_listed_group(app):
     assert priority_group(None) is None and priority_group("vip") is None
     assert [priority_group(g.reason) for g in priority_groups()] == priority_groups()
+
+
+def test_without_javascript_the_page_reloads_itself_while_the_ticket_can_change(client, hall):
+    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    refresh = '<noscript><meta http-equiv="refresh" content="15"></noscript>'
+    head = phone(client, mine).split("</head>")[0]
+    assert refresh in head
+    tickets.call_next(hall.counters[1], hall.officer)
+    assert refresh in phone(client, mine).split("</head>")[0]
+    tickets.finish(db.session.get(Ticket, mine.id), hall.officer)
+    # Finished: nothing more will change, and a reload would wipe a half-written rating.
+    assert 'http-equiv="refresh"' not in phone(client, mine)

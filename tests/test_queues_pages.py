@@ -166,6 +166,11 @@ def test_sign_out_closes_the_counter(client, at_counter):
 # --- board ---------------------------------------------------------------------------------------
 
 
+def test_without_javascript_the_board_reloads_itself_every_5_seconds(client, hall):
+    head = text(client.get("/board/VY")).split("</head>")[0]
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in head
+
+
 def test_board_page_and_its_fragment_with_304(client, hall):
     ticket = tickets.issue_ticket(hall["office"], "dat-dai")
     page = client.get("/board/vy")

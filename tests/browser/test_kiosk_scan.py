@@ -1,0 +1,103 @@
+"""The kiosk's scanner (1080 x 1920): a receipt's QR or its dossier code, typed fast + Enter."""
+
+import re
+
+from playwright.sync_api import expect
+
+KIOSK = {"width": 1080, "height": 1920}
+PHONE = "0912345678"
+
+
+def _dossier(new_context, login_page, live_server) -> dict:
+    officer = new_context().new_page()
+    login_page(officer, "officer1")
+    response = officer.request.post(
+        f"{live_server}/api/v1/dossiers",
+        data={
+            "procedure": "1.001612",
+            "applicant_name": "Nguyễn Văn Thành",
+            "phone": PHONE,
+            "channel": "direct",
+        },
+    )
+    assert response.status == 201, response.text()
+    return response.json()
+
+
+def _scan(page, text: str) -> None:
+    """What a hand scanner does: keys in quick succession, then Enter."""
+    page.keyboard.type(text, delay=4)
+    page.keyboard.press("Enter")
+
+
+def _open_lookup(page, live_server) -> None:
+    page.goto(f"{live_server}/kiosk/VY")
+    page.get_by_role("link", name="Tra cứu hồ sơ").click()
+    expect(page.locator("#scan-lookup")).to_be_visible()
+    # The scan box has the focus: nothing to tap before scanning.
+    expect(page.locator("[data-scan-input]")).to_be_focused()
+
+
+def test_scanning_the_receipt_qr_opens_the_dossier(
+    new_context, live_server, login_page, screenshot
+):
+    created = _dossier(new_context, login_page, live_server)
+    page = new_context(viewport=KIOSK, has_touch=True).new_page()
+    _open_lookup(page, live_server)
+    screenshot(page, "scan-box", full_page=False)
+    # The receipt's QR holds the public address, whichever host printed it.
+    _scan(page, f"https://motcua.example.gov.vn/d/{created['token']}")
+    expect(page).to_have_url(f"{live_server}/d/{created['token']}")
+    expect(page.locator(".status-big")).to_have_text("Đã tiếp nhận")
+    body = page.locator("body").inner_text()
+    assert created["code"] in body and "Nguyễn Văn Thành" not in body and PHONE not in body
+    screenshot(page, "scanned-status", full_page=False)
+
+
+def test_scanning_the_dossier_code_asks_for_the_phone_digits(
+    new_context, live_server, login_page, screenshot
+):
+    created = _dossier(new_context, login_page, live_server)
+    page = new_context(viewport=KIOSK, has_touch=True).new_page()
+    _open_lookup(page, live_server)
+    # A tap elsewhere took the focus away: the scanner's keys still land in the scan box.
+    page.locator("h1").first.click()
+    _scan(page, created["code"])
+    digits = page.locator("#scan-lookup input[name=phone_last4]")
+    expect(digits).to_be_focused()
+    expect(page.locator("#scan-lookup")).to_contain_text(created["code"])
+    screenshot(page, "scan-phone-step", full_page=False)
+    digits.press_sequentially("0000")
+    digits.press("Enter")
+    expect(page.locator(".scan-lookup__error")).to_contain_text("Không tìm thấy hồ sơ")
+    screenshot(page, "scan-wrong-phone", full_page=False)
+    page.locator("#scan-lookup input[name=phone_last4]").fill(PHONE[-4:])
+    page.locator("#scan-lookup input[name=phone_last4]").press("Enter")
+    expect(page).to_have_url(re.compile(rf"/d/{re.escape(created['token'])}$"))
+    expect(page.locator(".status-big")).to_have_text("Đã tiếp nhận")
+
+
+def test_a_scan_that_is_not_a_receipt_says_what_to_scan(new_context, live_server, screenshot):
+    page = new_context(viewport=KIOSK, has_touch=True).new_page()
+    _open_lookup(page, live_server)
+    _scan(page, f"{live_server}/t/AbCdEfGhIjKlMnOp")
+    expect(page.locator(".scan-lookup__error")).to_contain_text("phiếu số thứ tự")
+    expect(page.locator("[data-scan-input]")).to_be_focused()
+    screenshot(page, "scan-ticket-qr", full_page=False)
+
+
+def test_the_kiosk_complaint_offers_the_phone_qr(new_context, live_server, screenshot):
+    page = new_context(viewport=KIOSK, has_touch=True).new_page()
+    page.goto(f"{live_server}/kiosk/VY")
+    page.get_by_role("link", name="Phản ánh, kiến nghị").click()
+    handoff = page.locator(".handoff")
+    expect(handoff).to_be_visible()
+    box = handoff.locator(".handoff__qr svg").bounding_box()
+    assert box["width"] >= 200 and box["height"] >= 200
+    screenshot(page, "complaint-handoff", full_page=False)
+    # The phone opens the link held by the QR and lands on that office's form.
+    phone = new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
+    phone.goto(handoff.get_attribute("data-handoff-url"))
+    expect(phone).to_have_url(f"{live_server}/complaints/new?office=VY")
+    expect(phone.locator("select[name=office]")).to_have_value("VY")
+    screenshot(phone, "complaint-on-phone", full_page=False)
