@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from onestop.exceptions import Conflict, ValidationError
 from onestop.extensions import db
-from queues import tickets
+from queues import configure, floor, tickets
 from queues.demo import add_queues
 from queues.models import Counter, Service, Ticket, TicketEvent
 from queues.views import console_signature
@@ -518,3 +518,123 @@ def test_an_unknown_answer_is_refused_and_changes_nothing(client, at_counter, ha
         "/counter/call-next", data={"outcome": "gone", "ticket": first.id}, headers=HTMX
     )
     assert response.status_code == 422 and _status(first.id) == "called"
+
+
+# --- the floor, for supervisors ------------------------------------------------------------------
+
+
+def test_the_floor_state_gives_each_counter_and_queue_with_the_instants_they_began(hall):
+    office, officer = hall["office"], hall["officer"]
+    one, two = hall["counters"][("VY", 1)], hall["counters"][("VY", 2)]
+    configure.sign_in(one, officer)
+    start = hall["clock"]()
+    first = tickets.issue_ticket(office, "dat-dai")
+    tickets.issue_ticket(office, "dat-dai")
+    hall["clock"](start + dt.timedelta(minutes=5))
+    moved = tickets.issue_ticket(office, "dat-dai")
+    hall["clock"](start + dt.timedelta(minutes=9))
+    tickets.transfer(moved, "ho-tich", officer)  # waited 4 min in Đất đai, now in Hộ tịch
+    tickets.call_next(one, officer)
+    hall["clock"](start + dt.timedelta(minutes=12))
+    tickets.start(db.session.get(Ticket, first.id), officer)
+
+    state = floor.floor_state(office)
+    by_number = {row.counter.number: row for row in state.counters}
+    assert by_number[1].officer_name == officer.full_name
+    assert by_number[1].ticket.id == first.id
+    assert by_number[1].ticket_since == start + dt.timedelta(minutes=12)  # started, not called
+    assert by_number[2].counter.id == two.id
+    assert by_number[2].officer_name is None and by_number[2].ticket is None
+    assert by_number[2].idle_since is None
+    services = {row.service.code: row for row in state.services}
+    assert services["dat-dai"].waiting == 1
+    assert services["dat-dai"].longest_since == start  # A002 waits since the start
+    assert services["ho-tich"].waiting == 1
+    assert services["ho-tich"].longest_since == start + dt.timedelta(minutes=5)  # both segments
+    assert state.longest_since == start and state.waiting == 2 and state.wait_target_min == 20
+
+    hall["clock"](start + dt.timedelta(minutes=20))
+    tickets.finish(db.session.get(Ticket, first.id), officer)
+    again = {row.counter.number: row for row in floor.floor_state(office).counters}
+    assert again[1].ticket is None and again[1].idle_since == start + dt.timedelta(minutes=20)
+
+
+@pytest.fixture
+def supervisors(make_user, hall):
+    return {
+        "city": make_user("vy-supervisor", "supervisor", hall["office"], full_name="Đỗ Minh Tuấn"),
+        "ward": make_user("lb-supervisor", "supervisor", hall["ward"], full_name="Lê Thị Hoa"),
+    }
+
+
+def test_the_floor_page_shows_counters_queues_and_waits_past_the_target(
+    client, login, hall, supervisors
+):
+    office, officer = hall["office"], hall["officer"]
+    configure.sign_in(hall["counters"][("VY", 1)], officer)
+    start = hall["clock"]()
+    tickets.issue_ticket(office, "dat-dai")
+    tickets.issue_ticket(office, "dat-dai")
+    tickets.issue_ticket(office, "ho-tich")
+    hall["clock"](start + dt.timedelta(minutes=3))
+    tickets.call_next(hall["counters"][("VY", 1)], officer)
+    hall["clock"](start + dt.timedelta(minutes=25))  # A002 and B001 waited 25 min: past 20
+
+    login(supervisors["city"])
+    page = text(client.get("/floor/VY"))
+    assert "Giám sát quầy" in page and office.name in page
+    assert "Quầy số 1" in page and officer.full_name in page
+    assert "A001</strong> Đã gọi từ 08:18" in page
+    assert 'data-since="2026-11-27T01:18:00+00:00">22:00</span>' in page
+    assert "Quầy số 2" in page and "Chưa có cán bộ đăng nhập" in page
+    assert '<span class="stat__value"><span class="elapsed elapsed--over"' in page
+    assert 'từ 08:15 · <span class="elapsed elapsed--over"' in page and ">25:00<" in page
+    assert "mục tiêu 20 phút" in page and 'hx-trigger="every 5s"' in page
+    assert "1/2" in page  # counters staffed
+    # A staff page: the officer's name is fine here, the citizens' tickets carry none.
+    assert "js/floor.js" in page
+
+
+def test_the_floor_is_for_supervisors_of_the_office_or_a_parent(client, login, hall, supervisors):
+    assert client.get("/floor/VY").status_code == 302  # to the login
+    login(hall["officer"])
+    assert client.get("/floor/VY").status_code == 403
+    assert client.get("/floor/VY/live").status_code == 403
+    login(supervisors["ward"])
+    assert client.get("/floor/VY").status_code == 404
+    assert client.get("/floor/VY/live").status_code == 404
+    assert client.get("/floor/VY-LB").status_code == 200
+    assert client.get("/floor").location.endswith("/floor/VY-LB")
+    login(supervisors["city"])
+    ward_floor = text(client.get("/floor/VY-LB"))
+    assert "UBND phường Liên Bảo" in ward_floor and 'href="/floor/VY"' in ward_floor
+    assert client.get("/floor/NOPE").status_code == 404
+    login(hall["admin"])
+    assert client.get("/floor/VY-LB").status_code == 200
+
+
+def test_the_floor_poll_answers_304_until_something_changes(client, login, hall, supervisors):
+    login(supervisors["city"])
+    tickets.issue_ticket(hall["office"], "dat-dai")
+    page = client.get("/floor/VY").get_data(as_text=True)
+    # The poll sends back the version of the floor it shows.
+    etag = re.search(r'"If-None-Match": "\\"([^\\]+)\\""', page).group(1)
+    first = client.get("/floor/VY/live", headers={**HTMX, "If-None-Match": f'"{etag}"'})
+    assert first.status_code == 304 and first.get_data() == b""
+    hall["clock"](hall["clock"]() + dt.timedelta(minutes=7))  # time alone changes nothing
+    assert client.get("/floor/VY/live", headers={"If-None-Match": f'"{etag}"'}).status_code == 304
+
+    configure.sign_in(hall["counters"][("VY", 1)], hall["officer"])
+    tickets.call_next(hall["counters"][("VY", 1)], hall["officer"])
+    fresh = client.get("/floor/VY/live", headers={**HTMX, "If-None-Match": f'"{etag}"'})
+    body = text(fresh)
+    assert fresh.status_code == 200 and body.startswith('<section id="floor"')
+    assert "A001</strong> Đã gọi" in body and fresh.headers["ETag"] != f'"{etag}"'
+    again = client.get("/floor/VY/live", headers={"If-None-Match": fresh.headers["ETag"]})
+    assert again.status_code == 304
+    # Another office's change is not this floor's.
+    tickets.issue_ticket(hall["ward"], "dat-dai")
+    assert (
+        client.get("/floor/VY/live", headers={"If-None-Match": fresh.headers["ETag"]}).status_code
+        == 304
+    )
