@@ -49,6 +49,7 @@ class Floor:
     counters: list[CounterNow]
     services: list[ServiceNow]
     wait_target_min: int
+    served_today: int
 
     @property
     def longest_since(self) -> dt.datetime | None:
@@ -133,4 +134,13 @@ def floor_state(office: Office) -> Floor:
             for service in services
         ],
         wait_target_min=office.wait_target_min,
+        served_today=db.session.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(
+                Ticket.office_id == office.id,
+                Ticket.day == clock.today(),
+                Ticket.status == "done",
+            )
+        ),
     )

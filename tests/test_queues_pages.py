@@ -552,11 +552,13 @@ def test_the_floor_state_gives_each_counter_and_queue_with_the_instants_they_beg
     assert services["ho-tich"].waiting == 1
     assert services["ho-tich"].longest_since == start + dt.timedelta(minutes=5)  # both segments
     assert state.longest_since == start and state.waiting == 2 and state.wait_target_min == 20
+    assert state.served_today == 0
 
     hall["clock"](start + dt.timedelta(minutes=20))
     tickets.finish(db.session.get(Ticket, first.id), officer)
     again = {row.counter.number: row for row in floor.floor_state(office).counters}
     assert again[1].ticket is None and again[1].idle_since == start + dt.timedelta(minutes=20)
+    assert floor.floor_state(office).served_today == 1
 
 
 @pytest.fixture
