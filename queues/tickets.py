@@ -698,3 +698,38 @@ def current_ticket(counter: Counter) -> Ticket | None:
         .order_by(Ticket.last_called_at.desc())
         .limit(1)
     )
+
+
+# --- before the counter calls someone else -------------------------------------------------------
+
+ARRIVAL_OUTCOMES = ("served", "no_show")
+
+
+def awaiting_arrival(counter: Counter) -> Ticket | None:
+    """The ticket called at a counter whose citizen was never seen there: called, not started."""
+    current = current_ticket(counter)
+    return current if current is not None and current.status == "called" else None
+
+
+def settle_arrival(
+    counter: Counter, officer: User, outcome: str | None, ticket_id: int | None = None
+) -> Ticket | None:
+    """Close the counter's called-but-not-started ticket as the officer answered; return it.
+
+    Calling someone else would otherwise finish it as served, and a citizen who never
+    came would count as served. "served" finishes it, "no_show" marks it absent.
+    Without an answer, or with an answer about another ticket (``ticket_id``: the
+    counter called someone else meanwhile), nothing changes: Conflict "arrival_unknown".
+    Nothing to settle (no ticket, or one being served): None, whatever the answer.
+    """
+    if outcome is not None and outcome not in ARRIVAL_OUTCOMES:
+        raise ValidationError({"outcome": _("Hãy chọn: đã phục vụ hoặc không đến.")})
+    pending = awaiting_arrival(counter)
+    if pending is None:
+        return None
+    if outcome is None or (ticket_id is not None and ticket_id != pending.id):
+        raise Conflict(
+            _("Công dân số %(number)s có đến quầy không?", number=pending.display_number),
+            "arrival_unknown",
+        )
+    return (finish if outcome == "served" else no_show)(pending, officer)

@@ -25,12 +25,13 @@ from onestop.extensions import db
 from onestop.htmx import is_htmx, render_page_or_fragment
 from onestop.models import Office, visible_office_ids
 from queues import board as board_model
-from queues import configure, speech, tickets, waiting
+from queues import configure, floor, speech, tickets, waiting
 from queues.models import Counter, Service, Ticket
 
 bp = Blueprint("queues", __name__)
 
 STAFF = ("officer", "supervisor", "admin")
+SUPERVISORS = ("supervisor", "admin")
 TICKET_ACTIONS = {
     "recall": tickets.recall,
     "no-show": tickets.no_show,
@@ -66,7 +67,7 @@ def console_signature(current: Ticket | None) -> str:
     return f"{current.id}:{current.status}:{current.recall_count}:{current.last_called_at}"
 
 
-def _console_context(counter: Counter, notice: str | None = None) -> dict:
+def _console_context(counter: Counter, notice: str | None = None, ask: dict | None = None) -> dict:
     office = counter.office
     dossier_endpoint = "dossiers.new" if "dossiers.new" in current_app.view_functions else None
     current = tickets.current_ticket(counter)
@@ -83,6 +84,7 @@ def _console_context(counter: Counter, notice: str | None = None) -> dict:
         "now": clock.now(),
         "wait_of": waiting.ticket_wait,
         "notice": notice,
+        "ask": ask,
         "dossier_endpoint": dossier_endpoint,
         "status_labels": tickets.STATUS_LABELS,
         "priority_labels": tickets.PRIORITY_LABELS,
@@ -156,10 +158,32 @@ def _leave_counter_on_logout(_app, user, **_extra) -> None:
         configure.leave_counters(user)
 
 
+def _unsettled_arrival(counter: Counter):
+    """Ask whether the called citizen came before calling someone else, unless answered.
+
+    The answer comes back to the same URL with ``outcome`` and the ``ticket`` it is about;
+    an answer about another ticket (the counter called someone else meanwhile) asks again.
+    Returns the page that asks, or None once the answer is given and applied.
+    """
+    pending = tickets.awaiting_arrival(counter)
+    outcome = request.form.get("outcome") or None
+    asked = request.form.get("ticket", type=int)
+    if pending is not None and (outcome is None or asked != pending.id):
+        context = _console_context(counter, ask={"ticket": pending, "url": request.path})
+        if is_htmx():
+            return render_template("queues/_console_current.html", **context)
+        # Without JavaScript: the console itself, its panel showing the two answers.
+        return render_template("queues/console.html", **context)
+    tickets.settle_arrival(counter, current_user, outcome, asked)
+    return None
+
+
 @bp.post("/counter/call-next")
 @role_required(*STAFF)
 def console_call_next():
     counter = _required_counter()
+    if (question := _unsettled_arrival(counter)) is not None:
+        return question
     called = tickets.call_next(counter, current_user)
     return _console_response(counter, None if called else _("Không có ai đang chờ."))
 
@@ -172,6 +196,8 @@ def console_action(ticket_id: int, action: str):
     if ticket is None:
         raise NotFound(_("Không tìm thấy số thứ tự."))
     if action == "call":
+        if (question := _unsettled_arrival(counter)) is not None:
+            return question
         tickets.call_ticket(ticket, counter, current_user)
     elif action == "transfer":
         tickets.transfer(ticket, request.form.get("service", ""), current_user)
@@ -237,6 +263,66 @@ def board_speech(office_code: str, key: str):
     # The file's name is a digest of the words and the voice: it is the ETag (the file's time
     # moves with each use). Boards may keep it for a day and revalidate after.
     return send_file(path, mimetype="audio/wav", max_age=86400, conditional=True, etag=path.stem)
+
+
+# --- the floor, for supervisors ------------------------------------------------------------------
+
+
+def _floor_found(office_code: str) -> tuple[int, int]:
+    """(office id, board version) of an office the user may supervise; NotFound otherwise."""
+    found = board_model.office_version(office_code)
+    if found is None or found[0] not in visible_office_ids(current_user):
+        raise NotFound(_("Không tìm thấy đơn vị %(code)s.", code=office_code))
+    return found
+
+
+def _floor_etag(office_id: int, version: int) -> str:
+    # Durations are counted on by the page from the instants given: the version says it all.
+    return board_model.etag(office_id, version, session.get("lang", "vi"), "floor")
+
+
+def _floor_context(office_id: int, version: int) -> dict:
+    office = db.session.get(Office, office_id)
+    return {
+        "office": office,
+        "floor": floor.floor_state(office),
+        "now": clock.now(),
+        "etag": _floor_etag(office_id, version),
+        "status_labels": tickets.STATUS_LABELS,
+    }
+
+
+@bp.get("/floor")
+@role_required(*SUPERVISORS)
+def floor_home():
+    return redirect(url_for("queues.floor_view", office_code=current_user.office.code))
+
+
+@bp.get("/floor/<office_code>")
+@role_required(*SUPERVISORS)
+def floor_view(office_code: str):
+    context = _floor_context(*_floor_found(office_code))
+    offices = db.session.scalars(
+        select(Office)
+        .where(Office.id.in_(visible_office_ids(current_user)), Office.active.is_(True))
+        .order_by(Office.parent_id.is_not(None), Office.code)
+    )
+    return render_template("queues/floor.html", offices=list(offices), **context)
+
+
+@bp.get("/floor/<office_code>/live")
+@role_required(*SUPERVISORS)
+def floor_live(office_code: str):
+    found = _floor_found(office_code)
+    etag = _floor_etag(*found)
+    if request.if_none_match.contains(etag):
+        # Nothing changed since the page's copy: no reading of the floor, no rendering.
+        response = Response(status=304)
+    else:
+        response = Response(render_template("queues/_floor.html", **_floor_context(*found)))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 # --- administration of services and counters -----------------------------------------------------

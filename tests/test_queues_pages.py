@@ -7,10 +7,11 @@ import re
 import pytest
 from sqlalchemy import select
 
+from onestop.exceptions import Conflict, ValidationError
 from onestop.extensions import db
-from queues import tickets
+from queues import configure, floor, tickets
 from queues.demo import add_queues
-from queues.models import Counter, Service, Ticket
+from queues.models import Counter, Service, Ticket, TicketEvent
 from queues.views import console_signature
 
 HTMX = {"HX-Request": "true"}
@@ -131,7 +132,7 @@ def test_an_action_on_another_offices_ticket_is_403(client, login, hall):
 
 
 def test_waits_past_the_target_stand_out_and_todays_counts(client, at_counter, hall):
-    tickets.issue_ticket(hall["office"], "dat-dai")
+    first = tickets.issue_ticket(hall["office"], "dat-dai")
     hall["clock"](dt.datetime(2026, 11, 27, 1, 30, tzinfo=dt.UTC))
     tickets.issue_ticket(hall["office"], "dat-dai")
     hall["clock"](
@@ -141,7 +142,8 @@ def test_waits_past_the_target_stand_out_and_todays_counts(client, at_counter, h
     assert re.search(r'<tr class="wait--over"> <td><strong class="queue-number">A001', live)
     assert re.search(r'<tr class=""> <td><strong class="queue-number">A002', live)
     client.post("/counter/call-next", headers=HTMX)
-    client.post("/counter/call-next", headers=HTMX)  # finishes A001, calls A002
+    served = {"outcome": "served", "ticket": first.id}
+    client.post("/counter/call-next", data=served, headers=HTMX)  # finishes A001, calls A002
     stats = text(client.get("/counter/live", headers=HTMX))
     assert '<span class="stat__value">1</span><span class="stat__label">đã phục vụ hôm nay' in stats
     assert "17,5" in stats  # mean of 25 and 10 minutes, Vietnamese decimal comma
@@ -432,7 +434,7 @@ def test_the_console_signature_moves_with_every_change_of_the_current_panel(hall
 def test_the_poll_resends_the_current_panel_only_when_its_ticket_moved(
     client, at_counter, hall, login
 ):
-    tickets.issue_ticket(hall["office"], "dat-dai")
+    first = tickets.issue_ticket(hall["office"], "dat-dai")
     tickets.issue_ticket(hall["office"], "dat-dai")
     page = text(client.get("/counter"))
     assert 'hx-include="#console-current [name=shown]"' in page
@@ -454,7 +456,8 @@ def test_the_poll_resends_the_current_panel_only_when_its_ticket_moved(
     assert 'id="console-current"' not in poll(shown(panel))
 
     # The officer's own action already swapped the panel: the next poll does not send it again.
-    own = text(client.post("/counter/call-next", headers=HTMX))
+    served = {"outcome": "served", "ticket": first.id}
+    own = text(client.post("/counter/call-next", data=served, headers=HTMX))
     assert "A002" in own and 'id="console-current"' not in poll(shown(own))
 
     hall["clock"](dt.datetime(2026, 11, 28, 1, 15, tzinfo=dt.UTC))  # the next morning
@@ -468,3 +471,228 @@ def test_a_console_signed_out_elsewhere_goes_back_to_the_counter_picker(client, 
     response = client.get("/counter/live", headers=HTMX)
     assert response.status_code == 204 and response.headers["HX-Redirect"] == "/counter"
     assert client.get("/counter/live").headers["Location"].endswith("/counter")
+
+
+# --- did the called citizen come? ----------------------------------------------------------------
+
+
+def _status(ticket_id: int) -> str:
+    db.session.expire_all()
+    return db.session.get(Ticket, ticket_id).status
+
+
+def test_a_called_ticket_is_closed_only_as_the_officer_answered(hall):
+    counter, officer = hall["counters"][("VY", 1)], hall["officer"]
+    first = tickets.issue_ticket(hall["office"], "dat-dai")
+    second = tickets.issue_ticket(hall["office"], "dat-dai")
+    tickets.call_next(counter, officer)
+    assert tickets.awaiting_arrival(counter).id == first.id
+
+    with pytest.raises(Conflict) as unanswered:
+        tickets.settle_arrival(counter, officer, None)
+    assert unanswered.value.code == "arrival_unknown" and "A001" in str(unanswered.value)
+    with pytest.raises(Conflict):  # an answer about another ticket is no answer
+        tickets.settle_arrival(counter, officer, "served", second.id)
+    with pytest.raises(ValidationError):
+        tickets.settle_arrival(counter, officer, "maybe", first.id)
+    assert _status(first.id) == "called"
+
+    tickets.settle_arrival(counter, officer, "no_show", first.id)
+    assert _status(first.id) == "no_show"
+    assert db.session.get(Ticket, first.id).finished_at is None
+    tickets.call_next(counter, officer)
+    tickets.settle_arrival(counter, officer, "served", second.id)
+    assert _status(second.id) == "done"
+
+    # A ticket being served needs no answer: the citizen is there.
+    third = tickets.issue_ticket(hall["office"], "dat-dai")
+    tickets.start(tickets.call_next(counter, officer), officer)
+    assert tickets.awaiting_arrival(counter) is None
+    assert tickets.settle_arrival(counter, officer, None) is None
+    assert _status(third.id) == "serving"
+
+
+def test_next_on_a_called_ticket_asks_whether_the_citizen_came(client, at_counter, hall):
+    first = tickets.issue_ticket(hall["office"], "dat-dai")
+    second = tickets.issue_ticket(hall["office"], "dat-dai")
+    client.post("/counter/call-next", headers=HTMX)
+
+    asked = client.post("/counter/call-next", headers=HTMX)
+    body = text(asked)
+    assert asked.status_code == 200 and body.startswith('<section id="console-current"')
+    assert "Công dân số A001 có đến quầy không?" in body
+    assert 'name="outcome" value="served"' in body and 'name="outcome" value="no_show"' in body
+    assert f'name="ticket" value="{first.id}"' in body
+    assert 'data-key="h"' in body and 'data-key="v"' in body and 'data-key="n"' not in body
+    assert _status(first.id) == "called" and _status(second.id) == "waiting"
+    finished = select(TicketEvent).where(TicketEvent.kind == "finished")
+    assert db.session.scalars(finished).first() is None
+
+    answered = client.post(
+        "/counter/call-next", data={"outcome": "no_show", "ticket": first.id}, headers=HTMX
+    )
+    assert "A002" in text(answered) and 'data-key="n"' in text(answered)
+    assert (_status(first.id), _status(second.id)) == ("no_show", "called")
+
+
+def test_the_question_works_without_javascript(client, at_counter, hall):
+    first = tickets.issue_ticket(hall["office"], "dat-dai")
+    client.post("/counter/call-next")
+    page = client.post("/counter/call-next")
+    assert page.status_code == 200 and "<html" in page.get_data(as_text=True)
+    body = text(page)
+    assert "Công dân số A001 có đến quầy không?" in body
+    assert body.count('<form method="post" action="/counter/call-next"') == 2
+    assert _status(first.id) == "called"
+    done = client.post("/counter/call-next", data={"outcome": "served", "ticket": first.id})
+    assert done.status_code == 303 and _status(first.id) == "done"
+
+
+def test_calling_from_the_list_asks_too_and_a_stale_answer_asks_again(client, at_counter, hall):
+    first = tickets.issue_ticket(hall["office"], "dat-dai")
+    second = tickets.issue_ticket(hall["office"], "dat-dai")
+    third = tickets.issue_ticket(hall["office"], "dat-dai")
+    client.post("/counter/call-next", headers=HTMX)  # A001
+    url = f"/counter/tickets/{third.id}/call"
+    body = text(client.post(url, headers=HTMX))
+    assert "Công dân số A001 có đến quầy không?" in body and f'action="{url}"' in body
+    assert _status(third.id) == "waiting"
+
+    # Meanwhile the officer's tablet called A002 out of turn; an answer about A001 is stale.
+    tickets.call_ticket(db.session.get(Ticket, second.id), at_counter, hall["officer"])
+    again = text(client.post(url, data={"outcome": "served", "ticket": first.id}, headers=HTMX))
+    assert "Công dân số A002 có đến quầy không?" in again
+    assert _status(second.id) == "called" and _status(third.id) == "waiting"
+    client.post(url, data={"outcome": "served", "ticket": second.id}, headers=HTMX)
+    assert (_status(second.id), _status(third.id)) == ("done", "called")
+
+
+def test_an_unknown_answer_is_refused_and_changes_nothing(client, at_counter, hall):
+    first = tickets.issue_ticket(hall["office"], "dat-dai")
+    client.post("/counter/call-next", headers=HTMX)
+    response = client.post(
+        "/counter/call-next", data={"outcome": "gone", "ticket": first.id}, headers=HTMX
+    )
+    assert response.status_code == 422 and _status(first.id) == "called"
+
+
+# --- the floor, for supervisors ------------------------------------------------------------------
+
+
+def test_the_floor_state_gives_each_counter_and_queue_with_the_instants_they_began(hall):
+    office, officer = hall["office"], hall["officer"]
+    one, two = hall["counters"][("VY", 1)], hall["counters"][("VY", 2)]
+    configure.sign_in(one, officer)
+    start = hall["clock"]()
+    first = tickets.issue_ticket(office, "dat-dai")
+    tickets.issue_ticket(office, "dat-dai")
+    hall["clock"](start + dt.timedelta(minutes=5))
+    moved = tickets.issue_ticket(office, "dat-dai")
+    hall["clock"](start + dt.timedelta(minutes=9))
+    tickets.transfer(moved, "ho-tich", officer)  # waited 4 min in Đất đai, now in Hộ tịch
+    tickets.call_next(one, officer)
+    hall["clock"](start + dt.timedelta(minutes=12))
+    tickets.start(db.session.get(Ticket, first.id), officer)
+
+    state = floor.floor_state(office)
+    by_number = {row.counter.number: row for row in state.counters}
+    assert by_number[1].officer_name == officer.full_name
+    assert by_number[1].ticket.id == first.id
+    assert by_number[1].ticket_since == start + dt.timedelta(minutes=12)  # started, not called
+    assert by_number[2].counter.id == two.id
+    assert by_number[2].officer_name is None and by_number[2].ticket is None
+    assert by_number[2].idle_since is None
+    services = {row.service.code: row for row in state.services}
+    assert services["dat-dai"].waiting == 1
+    assert services["dat-dai"].longest_since == start  # A002 waits since the start
+    assert services["ho-tich"].waiting == 1
+    assert services["ho-tich"].longest_since == start + dt.timedelta(minutes=5)  # both segments
+    assert state.longest_since == start and state.waiting == 2 and state.wait_target_min == 20
+    assert state.served_today == 0
+
+    hall["clock"](start + dt.timedelta(minutes=20))
+    tickets.finish(db.session.get(Ticket, first.id), officer)
+    again = {row.counter.number: row for row in floor.floor_state(office).counters}
+    assert again[1].ticket is None and again[1].idle_since == start + dt.timedelta(minutes=20)
+    assert floor.floor_state(office).served_today == 1
+
+
+@pytest.fixture
+def supervisors(make_user, hall):
+    return {
+        "city": make_user("vy-supervisor", "supervisor", hall["office"], full_name="Đỗ Minh Tuấn"),
+        "ward": make_user("lb-supervisor", "supervisor", hall["ward"], full_name="Lê Thị Hoa"),
+    }
+
+
+def test_the_floor_page_shows_counters_queues_and_waits_past_the_target(
+    client, login, hall, supervisors
+):
+    office, officer = hall["office"], hall["officer"]
+    configure.sign_in(hall["counters"][("VY", 1)], officer)
+    start = hall["clock"]()
+    tickets.issue_ticket(office, "dat-dai")
+    tickets.issue_ticket(office, "dat-dai")
+    tickets.issue_ticket(office, "ho-tich")
+    hall["clock"](start + dt.timedelta(minutes=3))
+    tickets.call_next(hall["counters"][("VY", 1)], officer)
+    hall["clock"](start + dt.timedelta(minutes=25))  # A002 and B001 waited 25 min: past 20
+
+    login(supervisors["city"])
+    page = text(client.get("/floor/VY"))
+    assert "Giám sát quầy" in page and office.name in page
+    assert "Quầy số 1" in page and officer.full_name in page
+    assert "A001</strong> Đã gọi từ 08:18" in page
+    assert 'data-since="2026-11-27T01:18:00+00:00">22:00</span>' in page
+    assert "Quầy số 2" in page and "Chưa có cán bộ đăng nhập" in page
+    assert '<span class="stat__value"><span class="elapsed elapsed--over"' in page
+    assert 'từ 08:15 · <span class="elapsed elapsed--over"' in page and ">25:00<" in page
+    assert "mục tiêu 20 phút" in page and 'hx-trigger="every 5s"' in page
+    assert "1/2" in page  # counters staffed
+    # A staff page: the officer's name is fine here, the citizens' tickets carry none.
+    assert "js/floor.js" in page
+
+
+def test_the_floor_is_for_supervisors_of_the_office_or_a_parent(client, login, hall, supervisors):
+    assert client.get("/floor/VY").status_code == 302  # to the login
+    login(hall["officer"])
+    assert client.get("/floor/VY").status_code == 403
+    assert client.get("/floor/VY/live").status_code == 403
+    login(supervisors["ward"])
+    assert client.get("/floor/VY").status_code == 404
+    assert client.get("/floor/VY/live").status_code == 404
+    assert client.get("/floor/VY-LB").status_code == 200
+    assert client.get("/floor").location.endswith("/floor/VY-LB")
+    login(supervisors["city"])
+    ward_floor = text(client.get("/floor/VY-LB"))
+    assert "UBND phường Liên Bảo" in ward_floor and 'href="/floor/VY"' in ward_floor
+    assert client.get("/floor/NOPE").status_code == 404
+    login(hall["admin"])
+    assert client.get("/floor/VY-LB").status_code == 200
+
+
+def test_the_floor_poll_answers_304_until_something_changes(client, login, hall, supervisors):
+    login(supervisors["city"])
+    tickets.issue_ticket(hall["office"], "dat-dai")
+    page = client.get("/floor/VY").get_data(as_text=True)
+    # The poll sends back the version of the floor it shows.
+    etag = re.search(r'"If-None-Match": "\\"([^\\]+)\\""', page).group(1)
+    first = client.get("/floor/VY/live", headers={**HTMX, "If-None-Match": f'"{etag}"'})
+    assert first.status_code == 304 and first.get_data() == b""
+    hall["clock"](hall["clock"]() + dt.timedelta(minutes=7))  # time alone changes nothing
+    assert client.get("/floor/VY/live", headers={"If-None-Match": f'"{etag}"'}).status_code == 304
+
+    configure.sign_in(hall["counters"][("VY", 1)], hall["officer"])
+    tickets.call_next(hall["counters"][("VY", 1)], hall["officer"])
+    fresh = client.get("/floor/VY/live", headers={**HTMX, "If-None-Match": f'"{etag}"'})
+    body = text(fresh)
+    assert fresh.status_code == 200 and body.startswith('<section id="floor"')
+    assert "A001</strong> Đã gọi" in body and fresh.headers["ETag"] != f'"{etag}"'
+    again = client.get("/floor/VY/live", headers={"If-None-Match": fresh.headers["ETag"]})
+    assert again.status_code == 304
+    # Another office's change is not this floor's.
+    tickets.issue_ticket(hall["ward"], "dat-dai")
+    assert (
+        client.get("/floor/VY/live", headers={"If-None-Match": fresh.headers["ETag"]}).status_code
+        == 304
+    )
