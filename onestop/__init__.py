@@ -28,9 +28,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    from onestop import config
+    from onestop import config, inputs
 
     config.load(app, test_config)
+    # First: its URL converter must be in place before any route, its check before any hook.
+    inputs.init_app(app)
 
     from onestop import api, auth, cli, errors, extensions, htmx, i18n, models, security, views
 
