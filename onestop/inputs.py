@@ -158,7 +158,8 @@ class CheckedRequest(Request):
 
 
 def _check_fields() -> None:
-    """Refuse a request whose query string, form or URL carries text that cannot be stored."""
+    """Refuse a request whose query string, URL, form or JSON body carries text that
+    cannot be stored."""
     for key, value in request.args.items(multi=True):
         check_text(key)
         check_text(value)
@@ -166,6 +167,10 @@ def _check_fields() -> None:
         for value in request.view_args.values():
             if isinstance(value, str):
                 check_text(value)
+    if request.is_json:
+        # Read now, so that text a body cannot store is refused before the view's own
+        # checks (a login or a device), the same way a form's is; the view reads the cache.
+        request.get_json(silent=True)
     if request.method != "GET" and request.mimetype in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
