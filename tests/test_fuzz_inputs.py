@@ -108,6 +108,15 @@ UPLOADS = [
     ("a.json", b'[{"MaHoSo": 1e999, "SoDienThoai": 99999999999999999999999}]'),
     ("a.json", b'{"a": 1}'),
 ]
+# Headers a client controls: tokens, cache validators, cookies, htmx's own.
+HEADERS = [
+    {"Authorization": "Bearer \x00"},
+    {"Authorization": "Bearer " + "x" * 10_000},
+    {"If-None-Match": '"\x00", W/"' + "9" * 40 + '"'},
+    {"Cookie": "session=\x00; onestop_device=" + "A" * 5000},
+    {"HX-Request": "true", "HX-Current-URL": "javascript:\x00", "HX-Target": "\x1b"},
+    {"Accept-Language": "\x00;q=2, en;q=NaN", "Origin": "null", "Referer": "\x00"},
+]
 # Known values of URL segments, so that a case reaches past the lookup of its object.
 URL_WORDS = {
     "kind": ["receipt", "supplement", "apology", "\x00"],
@@ -316,8 +325,9 @@ def _fields_for(world: World, rule) -> list[str]:
 
 def _send(world: World, caller: Caller, method: str, url: str, label: str, kind: str, body):
     # Every other case as htmx: errors then answer a fragment instead of a page.
-    headers = {"HX-Request": "true"} if world.sent[label] % 2 else {}
-    response = caller.client.open(url, method=method, headers=headers, **_body_kwargs(kind, body))
+    request = {"headers": {"HX-Request": "true"} if world.sent[label] % 2 else {}}
+    request.update(_body_kwargs(kind, body))
+    response = caller.client.open(url, method=method, **request)
     world.sent[label] += 1
     if response.status_code >= 500:
         world.crashes.append((label, caller.name, url[:120], kind, repr(body)[:200]))
@@ -351,6 +361,8 @@ def _body_kwargs(kind: str, body) -> dict:
         return {"data": {k: _wire(v) for k, v in body.items()}}
     if kind == "query":
         return {"query_string": {k: _wire(v) for k, v in body.items()}}
+    if kind == "headers":
+        return {"headers": body}
     if kind == "upload":
         name, content = body
         return {"data": {"file": (io.BytesIO(content), name)}}
@@ -384,6 +396,8 @@ def _fixed_cases(world: World, rule, method: str, fields: list[str]):
     for argument in rule._converters:
         for value in _path_choices(world, rule, argument):
             yield {**_real_path_values(world, rule), argument: value}, "query", {}
+    for headers in HEADERS:
+        yield _real_path_values(world, rule), "headers", headers
 
 
 def _case_strategy(world: World, rule, method: str, fields: list[str]):
