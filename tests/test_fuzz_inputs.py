@@ -226,7 +226,7 @@ def _build_world(app: Flask) -> World:
                 if kind == "kiosk":
                     pair_as_kiosk(client, db.session.get(Office, office.id))
                 else:
-                    paired, code = devices.create_pairing(
+                    _device, code = devices.create_pairing(
                         db.session.get(Office, office.id),
                         "counter_tablet",
                         "Máy tính bảng",
