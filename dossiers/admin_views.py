@@ -19,6 +19,7 @@ from onestop.auth import role_required
 from onestop.exceptions import ValidationError
 from onestop.extensions import db
 from onestop.htmx import is_htmx, render_page_or_fragment
+from onestop.inputs import id_or_none
 from onestop.models import Office, visible_office_ids
 
 
@@ -99,7 +100,7 @@ def admin_procedure(procedure_id: int | None = None):
     }
     try:
         saved = catalogue.save_procedure(
-            form, [int(i) for i in form["office_ids"] if i.isdigit()], procedure_id
+            form, [i for v in form["office_ids"] if (i := id_or_none(v)) is not None], procedure_id
         )
     except ValidationError as error:
         db.session.rollback()
@@ -174,7 +175,8 @@ def _holiday_office(value) -> Office:
 
 def _year(value) -> int:
     today = clock.today()
-    return int(value) if str(value).isdigit() and abs(int(value) - today.year) <= 5 else today.year
+    year = id_or_none(value)
+    return year if year is not None and abs(year - today.year) <= 5 else today.year
 
 
 @bp.route("/admin/holidays", methods=["GET", "POST"])

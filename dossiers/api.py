@@ -13,6 +13,7 @@ from onestop import ratelimit
 from onestop.auth import role_required
 from onestop.exceptions import NotFound, ValidationError
 from onestop.extensions import csrf, db
+from onestop.inputs import id_or_none
 from onestop.models import Office, visible_office_ids
 from queues.models import Ticket
 
@@ -108,7 +109,8 @@ def _ticket_for(payload: dict) -> Ticket | None:
     value = payload.get("ticket")
     if value in (None, ""):
         return None
-    ticket = db.session.get(Ticket, value) if isinstance(value, int) else None
+    ticket_id = id_or_none(value) if isinstance(value, int) else None
+    ticket = db.session.get(Ticket, ticket_id) if ticket_id is not None else None
     if ticket is None or ticket.office_id not in visible_office_ids(current_user):
         raise ValidationError({"ticket": _("Không có số thứ tự này.")})
     return ticket

@@ -18,6 +18,7 @@ CSV format (UTF-8, comma-separated, a header row; the export gives exactly this)
 The import is all-or-nothing: one bad row refuses the file with an error per row.
 """
 
+import codecs
 import csv
 import io
 import re
@@ -31,6 +32,7 @@ from dossiers.processing_time import ProcessingTime, ProcessingTimeError, parse_
 from onestop import audit
 from onestop.exceptions import ValidationError
 from onestop.extensions import begin_write, db
+from onestop.inputs import forbidden_character
 from onestop.models import LEVELS, Office
 from onestop.text import clean, fold
 
@@ -156,7 +158,8 @@ class ProcedureValues:
 
 def _parse_int(value: str, low: int, high: int) -> int | None:
     text = re.sub(r"[.,\s]", "", clean(value))
-    if not text.isdigit():
+    # isdigit() also takes "²" and other scripts' digits; int() of a long string is refused.
+    if not text.isascii() or not text.isdigit() or len(text) > 15:
         return None
     number = int(text)
     return number if low <= number <= high else None
@@ -269,33 +272,73 @@ class ImportRefused(ValidationError):
         self.rows = rows
 
 
-def read_csv_rows(data: bytes, columns: tuple[str, ...], required: tuple[str, ...]) -> list[dict]:
-    """Decode a UTF-8 CSV upload into dicts; refuse an oversized or malformed file.
+def _decode_upload(data: bytes) -> str:
+    """UTF-8 (with or without the BOM Excel writes) or UTF-16 with its BOM ("Unicode text")."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ImportRefused(
+            [
+                (
+                    line,
+                    _(
+                        "Tệp phải ở mã UTF-8 (trong Excel: Lưu thành, chọn CSV UTF-8); "
+                        "dòng này có ký tự ở mã khác."
+                    ),
+                )
+            ]
+        ) from None
 
-    :raises ImportRefused: too big, not UTF-8, missing columns, too many rows.
+
+def unstorable_cells(number: int, row: dict) -> list[tuple[int, str]]:
+    """The refusal of row ``number`` if a cell holds a control character or a lone surrogate."""
+    for key, value in row.items():
+        if forbidden_character(str(key)) or forbidden_character(str(value or "")):
+            return [
+                (number, _("Cột %(col)s chứa ký tự điều khiển hoặc ký tự không hợp lệ.", col=key))
+            ]
+    return []
+
+
+def read_csv_rows(data: bytes, columns: tuple[str, ...], required: tuple[str, ...]) -> list[dict]:
+    """Decode a CSV upload into dicts; refuse an oversized or malformed file.
+
+    Rows are numbered as in a spreadsheet: the header is row 1.
+
+    :raises ImportRefused: too big, not UTF-8, missing columns, too many rows, cells
+        that cannot be stored.
     """
     if len(data) > MAX_IMPORT_BYTES:
         raise ImportRefused([(0, _("Tệp quá lớn: tối đa %(n)d KB.", n=MAX_IMPORT_BYTES // 1024))])
+    text = _decode_upload(data)
+    # newline="": the csv module sees CR, LF and CR LF as the file has them (a spreadsheet
+    # saved on Windows or an old Mac), and never a bare CR inside what it takes for a line.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows, errors = [], []
+    number = 0  # the last row read whole
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRefused([(0, _("Tệp phải ở mã UTF-8."))]) from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = [clean(name) for name in reader.fieldnames or []]
-    missing = [name for name in required if name not in header]
-    if missing:
-        raise ImportRefused([(1, _("Thiếu cột: %(cols)s.", cols=", ".join(missing)))])
-    reader.fieldnames = header
-    rows = []
-    try:
-        for row in reader:
+        header = [clean(name) for name in reader.fieldnames or []]
+        number = 1
+        errors += unstorable_cells(1, dict.fromkeys(header))
+        missing = [name for name in required if name not in header]
+        if missing:
+            raise ImportRefused([(1, _("Thiếu cột: %(cols)s.", cols=", ".join(missing)))])
+        reader.fieldnames = header
+        for number, row in enumerate(reader, start=2):
             if len(rows) >= MAX_IMPORT_ROWS:
                 raise ImportRefused([(0, _("Quá nhiều dòng: tối đa %(n)d.", n=MAX_IMPORT_ROWS))])
-            rows.append({k: v for k, v in row.items() if k in columns})
+            values = {k: v for k, v in row.items() if k in columns}
+            errors += unstorable_cells(number, values)
+            rows.append(values)
     except csv.Error as error:
-        raise ImportRefused(
-            [(reader.line_num, _("CSV không đọc được: %(e)s", e=str(error)))]
-        ) from None
+        raise ImportRefused([(number + 1, _("CSV không đọc được: %(e)s", e=str(error)))]) from None
+    if errors:
+        raise ImportRefused(errors)
     if not rows:
         raise ImportRefused([(0, _("Tệp không có dòng dữ liệu nào."))])
     return rows

@@ -33,7 +33,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from dossiers.catalogue import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, ImportRefused, read_csv_rows
+from dossiers.catalogue import (
+    MAX_IMPORT_BYTES,
+    MAX_IMPORT_ROWS,
+    ImportRefused,
+    read_csv_rows,
+    unstorable_cells,
+)
 from dossiers.documents import DocumentCount, parse_documents
 from dossiers.idcard import ID_NUMBER
 from dossiers.models import (
@@ -424,7 +430,7 @@ def _rows_from_upload(filename: str, data: bytes) -> list[dict]:
         return read_csv_rows(data, IMPORT_COLUMNS, IMPORT_REQUIRED)
     try:
         parsed = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise ImportRefused(
             [(0, _("Tệp JSON không đọc được (cần UTF-8, một danh sách đối tượng)."))]
         ) from None
@@ -434,10 +440,14 @@ def _rows_from_upload(filename: str, data: bytes) -> list[dict]:
         raise ImportRefused([(0, _("Tệp không có dòng dữ liệu nào."))])
     if len(parsed) > MAX_IMPORT_ROWS:
         raise ImportRefused([(0, _("Quá nhiều dòng: tối đa %(n)d.", n=MAX_IMPORT_ROWS))])
-    return [
+    rows = [
         {key: "" if item.get(key) is None else str(item.get(key)) for key in IMPORT_COLUMNS}
         for item in parsed
     ]
+    errors = [e for number, row in enumerate(rows, start=1) for e in unstorable_cells(number, row)]
+    if errors:
+        raise ImportRefused(errors)
+    return rows
 
 
 def import_dossiers(office: Office, filename: str, data: bytes, officer: User) -> list[Dossier]:

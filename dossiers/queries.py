@@ -11,6 +11,7 @@ from dossiers.intake import normalise_phone
 from dossiers.lifecycle import overdue_condition
 from dossiers.models import CHANNELS, OPEN_STATUSES, STATUSES, Dossier
 from onestop.extensions import db
+from onestop.inputs import id_or_none
 from onestop.models import User, visible_office_ids
 from onestop.text import clean
 
@@ -44,11 +45,11 @@ class DossierFilters:
         office = args.get("office", "")
         return cls(
             status=status if status in ("", "open", *STATUSES) else "open",
-            procedure_id=int(procedure) if procedure.isdigit() else None,
+            procedure_id=id_or_none(procedure),
             channel=args.get("channel", "") if args.get("channel", "") in CHANNELS else "",
             due=args.get("due", "") if args.get("due", "") in DUE_FILTERS else "",
             within_days=number("within", 3, 1, 60),
-            office_id=int(office) if office.isdigit() else None,
+            office_id=id_or_none(office),
             q=clean(args.get("q", ""))[:60],
             page=number("page", 1, 1, 10_000),
         )

@@ -29,6 +29,7 @@ from onestop.auth import role_required
 from onestop.exceptions import ValidationError
 from onestop.extensions import db
 from onestop.htmx import is_htmx, render_page_or_fragment
+from onestop.inputs import id_or_none
 from onestop.models import Office, visible_office_ids
 from queues.models import Ticket
 
@@ -118,8 +119,8 @@ def checklist(component_names: list[str], form) -> list[dict]:
 def _intake_context(form, errors: dict) -> dict:
     office = _chosen_office(form.get("office"))
     ticket = None
-    if str(form.get("ticket", "")).isdigit():
-        ticket = db.session.get(Ticket, int(form["ticket"]))
+    if (ticket_id := id_or_none(form.get("ticket"))) is not None:
+        ticket = db.session.get(Ticket, ticket_id)
         if ticket is not None and ticket.office_id in visible_office_ids(_user()):
             office = ticket.office
         else:

@@ -14,6 +14,7 @@ from onestop.auth import role_required
 from onestop.exceptions import Conflict, Forbidden, NotFound, ValidationError
 from onestop.extensions import db
 from onestop.htmx import is_htmx, render_page_or_fragment
+from onestop.inputs import db_id
 from onestop.models import Office, User, visible_office_ids
 from onestop.pdf import qr_svg
 from queues.devices import rate_key
@@ -206,7 +207,7 @@ def complaint_action(code: str, action: str):
     form = request.form
     try:
         if action == "assign":
-            assignee = db.session.get(User, form.get("assignee", type=int) or 0)
+            assignee = db.session.get(User, form.get("assignee", type=db_id) or 0)
             complaints.assign(complaint, assignee, current_user, form.get("note", ""))
         elif action == "handle":
             complaints.handle(complaint, current_user, form.get("note", ""))

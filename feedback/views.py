@@ -30,6 +30,7 @@ from onestop.auth import role_required
 from onestop.exceptions import Conflict, NotFound, ValidationError
 from onestop.extensions import db
 from onestop.htmx import is_htmx, render_page_or_fragment
+from onestop.inputs import db_id
 from onestop.models import Office, visible_office_ids
 from onestop.security import local_path
 from queues.devices import rate_key
@@ -222,7 +223,7 @@ def counter_tablet_panel(counter_id: int):
 def counter_tablet_submit(counter_id: int):
     counter = _tablet_counter(counter_id)
     back = url_for("feedback.counter_tablet", counter_id=counter.id)
-    ticket = db.session.get(Ticket, request.form.get("ticket", type=int) or 0)
+    ticket = db.session.get(Ticket, request.form.get("ticket", type=db_id) or 0)
     try:
         if ticket is None or ticket.counter_id != counter.id:
             raise Conflict(_("Phiếu này không được phục vụ tại quầy này."))

@@ -33,6 +33,7 @@ from onestop.auth import role_required
 from onestop.exceptions import Forbidden, NotFound, ValidationError
 from onestop.extensions import db
 from onestop.htmx import is_htmx, render_page_or_fragment
+from onestop.inputs import id_or_none
 from onestop.models import Office, can_act_in, visible_office_ids
 from onestop.pdf import qr_svg
 from onestop.text import clean
@@ -275,8 +276,8 @@ def _pairing_arguments(form) -> tuple:
     office = db.session.scalar(select(Office).where(Office.code == clean(form.get("office"))))
     if office is None or not can_act_in(current_user, office.id):
         raise ValidationError({"office": _("Chọn một đơn vị.")})
-    counter_id = clean(form.get("counter"))
-    counter = db.session.get(Counter, int(counter_id)) if counter_id.isdigit() else None
+    counter_id = id_or_none(form.get("counter"))
+    counter = db.session.get(Counter, counter_id) if counter_id is not None else None
     return office, clean(form.get("kind")), form.get("name", ""), counter
 
 

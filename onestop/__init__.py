@@ -30,9 +30,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    from onestop import config
+    from onestop import config, inputs
 
     config.load(app, test_config)
+    # First: its URL converter must be in place before any route, its check before any hook.
+    inputs.init_app(app)
     if proxies := app.config["TRUSTED_PROXIES"]:
         # The client's address is the one the outermost trusted proxy saw: rate limits
         # count per citizen, not per proxy. Headers beyond those proxies are ignored.

@@ -5,6 +5,7 @@ import logging
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from onestop.exceptions import DomainError
@@ -74,6 +75,16 @@ def init_app(app: Flask) -> None:
             ),
             "csrf",
         )
+
+    @app.errorhandler(DataError)
+    def _unstorable(error: DataError):
+        # The last line of defence: input the checks let through and the database refused
+        # (a number out of range). Nothing was stored; the log names the route to fix.
+        db.session.rollback()
+        log.warning(
+            "database refused the input of %s %s: %s", request.method, request.path, error.orig
+        )
+        return error_response(400, code="bad_input")
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

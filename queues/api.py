@@ -8,6 +8,7 @@ from sqlalchemy import select
 from onestop.auth import role_required
 from onestop.exceptions import DomainError, NotFound
 from onestop.extensions import csrf, db
+from onestop.inputs import id_or_none
 from onestop.models import Office
 from queues import board, configure, tickets, waiting
 from queues.models import Counter, Ticket
@@ -181,8 +182,9 @@ def transfer(ticket_id: int):
 @api_bp.post("/tickets/<int:ticket_id>/call")
 @role_required(*STAFF)
 def call_ticket(ticket_id: int):
-    counter_id = _json_body(required=True).get("counter")
-    counter = db.session.get(Counter, counter_id) if isinstance(counter_id, int) else None
+    value = _json_body(required=True).get("counter")
+    counter_id = id_or_none(value) if isinstance(value, int) else None
+    counter = db.session.get(Counter, counter_id) if counter_id is not None else None
     if counter is None:
         raise NotFound(_("Không tìm thấy quầy."))
     return jsonify(

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from onestop import audit, clock
 from onestop.exceptions import Conflict, Forbidden, ValidationError
 from onestop.extensions import db
+from onestop.inputs import id_or_none
 from onestop.models import Office, User, can_act_in
 from onestop.text import clean
 from queues.models import Counter, Service, Ticket
@@ -118,7 +119,7 @@ def _counter_values(office_id: int, data: dict, counter: Counter | None) -> dict
     name = clean(data.get("name"))
     if len(name) > 120:
         errors["name"] = _("Tối đa %(n)d ký tự.", n=120)
-    wanted = {int(v) for v in data.get("services", []) if str(v).isdigit()}
+    wanted = {i for v in data.get("services", []) if (i := id_or_none(v)) is not None}
     services = list(
         db.session.scalars(
             select(Service)

@@ -23,6 +23,7 @@ from onestop.auth import role_required
 from onestop.exceptions import Conflict, NotFound, ValidationError
 from onestop.extensions import db
 from onestop.htmx import is_htmx, render_page_or_fragment
+from onestop.inputs import db_id
 from onestop.models import Office, visible_office_ids
 from queues import board as board_model
 from queues import configure, floor, speech, tickets, waiting
@@ -138,7 +139,7 @@ def console_live():
 @bp.post("/counter/sign-in")
 @role_required(*STAFF)
 def sign_in():
-    counter = db.session.get(Counter, request.form.get("counter", type=int) or 0)
+    counter = db.session.get(Counter, request.form.get("counter", type=db_id) or 0)
     if counter is None:
         raise NotFound(_("Không tìm thấy quầy."))
     configure.sign_in(counter, current_user)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from onestop.exceptions import Forbidden, NotFound, ValidationError
 from onestop.extensions import db
+from onestop.inputs import id_or_none
 from onestop.models import Office, User, office_subtree_ids, visible_office_ids
 from queues.models import Counter, Service
 from reports import periods
@@ -77,8 +78,7 @@ class ReportRequest:
 
 
 def _int(args: Mapping, name: str) -> int | None:
-    value = (args.get(name) or "").strip()
-    return int(value) if value.isdigit() else None
+    return id_or_none(args.get(name))
 
 
 def _office(args: Mapping, user: User) -> Office:

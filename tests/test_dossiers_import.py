@@ -1,6 +1,7 @@
 """Imports: online/postal dossiers (CSV, JSON) and the procedure catalogue (CSV); all or nothing."""
 
 import datetime as dt
+import io
 import json
 
 import pytest
@@ -151,6 +152,67 @@ def test_unreadable_or_oversized_files_are_refused(world, filename, data, fragme
     assert _dossiers() == 0
 
 
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: text.replace("\n", "\r\n").encode("utf-8-sig"),  # Excel, Windows
+        lambda text: text.replace("\n", "\r").encode(),  # old Mac line ends
+        lambda text: text.encode("utf-16"),  # Excel's "Unicode text"
+    ],
+)
+def test_windows_line_ends_utf16_and_a_bom_are_read(world, encode):
+    created = import_dossiers(world.city, "portal.csv", encode(HEADER + GOOD_ROWS), world.officer)
+    assert sorted(d.applicant_name for d in created) == [
+        "Lê Văn Cường",
+        "Nguyễn Văn An",
+        "Trần Thị Bình",
+    ]
+
+
+@pytest.mark.parametrize(
+    "filename, data, row, fragment",
+    [
+        # A bare CR in the header ends the line there: the columns after it are missing.
+        (
+            "cr.csv",
+            HEADER.replace("ChuHoSo", "Chu\rHoSo").encode() + GOOD_ROWS.encode(),
+            1,
+            "Thiếu cột",
+        ),
+        ("nul.csv", (HEADER + GOOD_ROWS.replace("Trần", "Tr\x00ần")).encode(), 3, "ChuHoSo"),
+        ("esc.csv", (HEADER + GOOD_ROWS.replace("Lê", "L\x1bê")).encode(), 4, "ChuHoSo"),
+        (
+            "cp1258.csv",
+            HEADER.encode()
+            + GOOD_ROWS.split("\n")[0].encode()
+            + b"\nG2,1.001612,L\xea,0912345678,2,20261126101500,,0\n",
+            3,
+            "UTF-8",
+        ),
+        ("surrogate.json", b'[{"MaHoSo": "G", "ChuHoSo": "A\\ud800"}]', 1, "ChuHoSo"),
+        ("deep.json", b"[" * 100_000 + b"]" * 100_000, 0, "JSON"),
+    ],
+)
+def test_a_file_the_database_cannot_store_names_the_bad_row(world, filename, data, row, fragment):
+    with pytest.raises(ImportRefused) as refused:
+        import_dossiers(world.city, filename, data, world.officer)
+    db.session.rollback()
+    assert refused.value.rows[0][0] == row
+    assert fragment in refused.value.rows[0][1]
+    assert _dossiers() == 0
+
+
+def test_the_import_page_shows_the_bad_row(client, login, world):
+    login(world.officer)
+    data = (HEADER + GOOD_ROWS.replace("Trần", "Tr\x00ần")).encode()
+    response = client.post(
+        "/dossiers/import", data={"office": "VY", "file": (io.BytesIO(data), "nul.csv")}
+    )
+    assert response.status_code == 422
+    assert "ChuHoSo" in response.get_data(as_text=True)
+    assert _dossiers() == 0
+
+
 # --- the procedure catalogue ---------------------------------------------------------------------
 
 CATALOGUE_HEADER = "code,name,field,processing_days,fee,online_level,offices,required_documents\n"
@@ -195,6 +257,21 @@ def test_catalogue_csv_with_bad_rows_stores_nothing(world):
     assert "VY-XX" in reported[5]
     assert db.session.scalar(select(func.count(Procedure.id))) == before
     assert _procedure("1.004873") is None
+
+
+@pytest.mark.parametrize(
+    "data, row",
+    [
+        (CATALOGUE_HEADER.replace("field", "fi\reld") + "1.0,Tên,Hộ tịch,3,0,full,VY,\n", 1),
+        (CATALOGUE_HEADER + "1.0,Tên,Hộ tịch,3,0,full,VY,\n1.1,T\x00,Hộ tịch,3,0,full,VY,\n", 3),
+    ],
+)
+def test_catalogue_csv_with_a_cr_or_nul_names_the_row(world, data, row):
+    with pytest.raises(ImportRefused) as refused:
+        import_procedures_csv(data.encode())
+    db.session.rollback()
+    assert refused.value.rows[0][0] == row
+    assert _procedure("1.0") is None
 
 
 def test_catalogue_export_reimports_unchanged(world):
