@@ -87,7 +87,16 @@ def statements_for(dialect: str) -> SimpleNamespace:
     )
     service_columns = [
         service.c[name]
-        for name in ("id", "office_id", "code", "letter", "name", "active", "default_service_min")
+        for name in (
+            "id",
+            "office_id",
+            "code",
+            "letter",
+            "name",
+            "active",
+            "default_service_min",
+            "last_ticket",
+        )
     ]
     # Read with the service, as the kiosk's estimate needs them: one read instead of three.
     pace_columns = [
