@@ -231,6 +231,8 @@ class KioskHours:
     next_open_text: str | None
     # code -> (note, can still take a ticket)
     notes: dict[str, tuple[str, bool]]
+    # ("thứ Hai – thứ Sáu", "07:30–11:30, 13:00–17:00"), ... for the closed screen
+    week_lines: list[tuple[str, str]]
 
 
 def kiosk_hours(office_id: int, summaries: list[dict], now: dt.datetime) -> KioskHours:
@@ -260,7 +262,29 @@ def kiosk_hours(office_id: int, summaries: list[dict], now: dt.datetime) -> Kios
                     True,
                 )
     next_text = opening_text(state.next_open_at) if state.next_open_at is not None else None
-    return KioskHours(state, next_text, notes)
+    return KioskHours(state, next_text, notes, week_lines(week))
+
+
+def week_lines(week: Week) -> list[tuple[str, str]]:
+    """The weekly sessions as lines, consecutive days with the same sessions together."""
+    groups: list[tuple[int, int, tuple]] = []
+    for day in WEEKDAYS:
+        found = week.sessions.get(day, ())
+        if not found:
+            continue
+        if groups and groups[-1][1] == day - 1 and groups[-1][2] == found:
+            groups[-1] = (groups[-1][0], day, found)
+        else:
+            groups.append((day, day, found))
+    return [
+        (
+            str(WEEKDAY_NAMES[first])
+            if first == last
+            else f"{WEEKDAY_NAMES[first]} – {WEEKDAY_NAMES[last]}",
+            ", ".join(f"{hhmm(opens)}–{hhmm(closes)}" for opens, closes in found),
+        )
+        for first, last, found in groups
+    ]
 
 
 def hours_json(office_id: int, now: dt.datetime) -> dict:

@@ -201,6 +201,8 @@ def test_kiosk_home_shows_when_the_office_opens_next_when_closed(kiosk, hall):
     html = kiosk.get("/kiosk/VY").get_data(as_text=True)
     assert "Bộ phận một cửa mở cửa lại lúc 07:30 thứ Hai, 07/12/2026" in html
     assert 'name="service"' not in html  # no service to tap
+    assert "thứ Hai – thứ Sáu</th><td>07:30–11:30, 13:00–17:00" in html
+    assert "thứ Bảy</th><td>07:30–11:30" in html
     hall.clock(FRIDAY_MORNING)
     html = kiosk.get("/kiosk/VY").get_data(as_text=True)
     assert "data-closed" not in html and 'name="service"' in html
