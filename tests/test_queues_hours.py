@@ -247,7 +247,7 @@ def _closing_events():
     )
 
 
-def test_close_day_closes_waiting_tickets_as_not_served_once(app, hall, runner):
+def test_close_day_closes_waiting_tickets_as_not_served_once(app, hall, runner, client):
     hall.counters[1].officer_id = hall.officer.id
     db.session.commit()
     served, waiting = _day_with_one_served_and_two_waiting(hall)
@@ -263,6 +263,9 @@ def test_close_day_closes_waiting_tickets_as_not_served_once(app, hall, runner):
     ).all()
     assert [e.ticket_id for e in events] == [t.id for t in waiting]
     assert all(e.at == local(2026, 11, 27, 17, 0) for e in events)
+    phone = client.get(f"/t/{waiting[0].token}").get_data(as_text=True)
+    assert "Chưa được phục vụ: bộ phận một cửa đã hết giờ làm việc" in phone
+    assert "every 5s" not in phone  # nothing more happens to it: the page stops polling
     # Again, and lazily on the next day: nothing more.
     assert "0 waiting" in runner.invoke(args=["queues", "close-day"]).output
     hall.clock(local(2026, 11, 28, 8, 0))
