@@ -152,11 +152,17 @@ class Week:
 
 def week_of(office_id: int) -> Week:
     """The office's week as stored, with its calendar when it has hours at all."""
-    rows = db.session.execute(
-        select(OfficeSession.weekday, OfficeSession.opens, OfficeSession.closes)
-        .where(OfficeSession.office_id == office_id)
-        .order_by(OfficeSession.weekday, OfficeSession.opens)
-    ).all()
+    sessions_table = OfficeSession.__table__
+    # A Core read on the session's connection: it runs on the kiosk's issuing path.
+    rows = (
+        db.session.connection()
+        .execute(
+            select(sessions_table.c.weekday, sessions_table.c.opens, sessions_table.c.closes)
+            .where(sessions_table.c.office_id == office_id)
+            .order_by(sessions_table.c.weekday, sessions_table.c.opens)
+        )
+        .all()
+    )
     if not rows:
         return Week({})
     sessions: dict[int, list[tuple[dt.time, dt.time]]] = {}

@@ -296,7 +296,8 @@ def issue_ticket_with_place(
         raise Conflict(
             _("Dịch vụ «%(name)s» đang tạm ngừng nhận số.", name=service.name), "service_closed"
         )
-    hours.check_issuing(office_id, service, clock.now())
+    if service.has_hours:
+        hours.check_issuing(office_id, service, clock.now())
     pace = waiting.pace_of(service)
     _end_reads()
     try:
