@@ -12,6 +12,7 @@ from queues import hours, tickets
 from queues.demo import add_queues
 from queues.models import OfficeSession, Ticket, TicketEvent
 from tests.test_kiosk_screens import HTMX, build_hall, pair_as_kiosk
+from tests.test_queues_concurrency import run_threads
 
 LOCAL = dt.timezone(dt.timedelta(hours=7))
 
@@ -312,6 +313,21 @@ def test_the_first_kiosk_request_of_a_new_day_closes_what_earlier_days_left(
     assert event.at == local(2026, 11, 28, 0, 0)
     client.get("/kiosk/VY")
     assert _closing_events() == 2
+
+
+def test_several_workers_closing_at_once_close_each_ticket_once(app, hall):
+    left = [tickets.issue_ticket(hall.office, "ho-tich").id for _ in range(30)]
+    db.session.remove()
+    after = local(2026, 11, 28, 8, 0)
+    hall.clock(after)
+
+    def close(_index, out):
+        out.append(hours.close_day(after))
+
+    closed = run_threads(app, 4, close)
+    assert sum(closed) == 30
+    assert {_status(ticket_id) for ticket_id in left} == {"unserved"}
+    assert _closing_events() == 30
 
 
 # --- editing the hours ---------------------------------------------------------------------------
