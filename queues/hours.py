@@ -11,14 +11,17 @@ and Tết from the ``holidays`` package, the office's own days off and make-up w
 Queues must not import dossiers, so the calendar comes the other way: when it is imported,
 ``dossiers.office_days`` hands this module a function giving an office's day kinds
 (``use_calendar``). On a day off the office is closed whatever its week says; a make-up
-working day opens with the hours of its first weekday from Monday that has sessions (a
+working day opens with the hours of the first weekday, from Monday on, that has sessions (a
 Saturday worked in exchange is a full working day). Without that function (queues on its
 own) only the weekly hours count.
 
 At closing, tickets still waiting are closed as ``unserved`` with a "day_closed" event
-(``close_day``): by ``flask --app wsgi queues close-day``, which a timer runs after
-closing, and, for days already past, by the first kiosk or counter request of a new day
-(``close_past_days``), so that a machine without the timer still ends each day truthfully.
+(``close_day``): a status of its own rather than ``cancelled``, since the citizen did not
+give up, the office ran out of time; the reports count such a ticket as issued, never as
+called, served or finished. It is done by ``flask --app wsgi queues close-day``, which a
+timer runs after closing, and, for days already past, by the first kiosk, counter or board
+request of a new day (``close_past_days``), so that a machine without the timer still ends
+each day truthfully.
 The UPDATE takes only tickets still waiting and returns the ones it changed, so two runs at
 once (several workers, the timer and a kiosk) never close a ticket twice nor write two
 events for it.
