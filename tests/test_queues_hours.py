@@ -285,7 +285,15 @@ def test_unserved_tickets_count_as_issued_never_as_served_in_the_kpis(
     body = client.get("/api/v1/kpi?office=VY&from=2026-11-27&to=2026-11-27").get_json()
     assert body["tickets_issued"] == 3
     assert body["tickets_called"] == 1 and body["tickets_finished"] == 1
-    assert body["no_shows"] == 0
+    assert body["no_shows"] == 0 and body["tickets_unserved"] == 2
+    assert body["avg_wait_min"] is not None  # the served ticket's wait only
+    # The precomputed totals say the same.
+    rebuilt = runner.invoke(
+        args=["reports", "rebuild", "--from", "2026-11-27", "--to", "2026-11-27"]
+    )
+    assert rebuilt.exit_code == 0, rebuilt.output
+    again = client.get("/api/v1/kpi?office=VY&from=2026-11-27&to=2026-11-27").get_json()
+    assert again == body
 
 
 def test_the_first_kiosk_request_of_a_new_day_closes_what_earlier_days_left(

@@ -1,4 +1,5 @@
-"""Office hours: weekly sessions per office, a last-ticket time per service
+"""Office hours: weekly sessions per office, a last-ticket time per service, and the count of
+tickets closed as not served in the report totals
 
 Revision ID: 8d4f2b7e1a63
 Revises: 5c1e2a9b7d40
@@ -34,9 +35,17 @@ def upgrade():
         )
     with op.batch_alter_table("service", schema=None) as batch_op:
         batch_op.add_column(sa.Column("last_ticket", sa.Time(), nullable=True))
+    for table in ("report_day", "report_month"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(
+                sa.Column("unserved", sa.Integer(), nullable=False, server_default="0")
+            )
 
 
 def downgrade():
+    for table in ("report_day", "report_month"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("unserved")
     with op.batch_alter_table("service", schema=None) as batch_op:
         batch_op.drop_column("last_ticket")
     with op.batch_alter_table("office_session", schema=None) as batch_op:
