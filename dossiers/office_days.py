@@ -1,4 +1,8 @@
-"""An office's working-day calendar: its own and its parents' extra days off and make-up days."""
+"""An office's working-day calendar: its own and its parents' extra days off and make-up days.
+
+The same calendar closes the office's queues on days off: ``day_kinds_of`` is handed to
+``queues.hours`` when this module is imported (queues cannot import dossiers).
+"""
 
 import datetime as dt
 
@@ -7,12 +11,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from dossiers.models import HOLIDAY_KINDS, Holiday
-from dossiers.workdays import WorkCalendar
+from dossiers.workdays import WorkCalendar, _package_calendar
 from onestop import audit
 from onestop.exceptions import Forbidden, NotFound, ValidationError
 from onestop.extensions import begin_write, db
 from onestop.models import Office, User, can_act_in
 from onestop.text import clean
+from queues import hours
 
 # Days further back than this cannot change any open dossier's due date.
 _OLDEST_EDITABLE = dt.timedelta(days=366)
@@ -47,6 +52,27 @@ def calendar_for(office: Office) -> WorkCalendar:
         extra_days_off={day for day, (_level, kind) in kinds.items() if kind == "day_off"},
         makeup_days={day for day, (_level, kind) in kinds.items() if kind == "makeup_day"},
     )
+
+
+def day_kinds_of(office_id: int) -> hours.DayKinds:
+    """For ``queues.hours``: a function telling, for a date, "off" (public holiday, Tết, the
+    office's or its parents' day off), "makeup" (a make-up working day) or None."""
+    calendar = calendar_for(db.session.get(Office, office_id))
+
+    def kind(day: dt.date) -> str | None:
+        if day in calendar.makeup_days:
+            return "makeup"
+        if day in calendar.extra_days_off:
+            return "off"
+        package_off, package_workdays = _package_calendar(day.year)
+        if day in package_workdays:
+            return "makeup"
+        return "off" if day in package_off else None
+
+    return kind
+
+
+hours.use_calendar(day_kinds_of)
 
 
 def office_days(office: Office, year: int) -> list[Holiday]:

@@ -9,11 +9,13 @@ from kiosk.citizen import public_url, ticket_facts
 from kiosk.limits import ticket_limit
 from onestop.exceptions import DomainError, Forbidden
 from onestop.extensions import autocommit_view, csrf
-from queues import devices
+from queues import devices, hours
 from queues.tickets import TicketRow, issue_ticket_with_place, office_and_service, ticket_by_token
 from queues.waiting import Place
 
 api_bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1")
+# The first request of a new day ends what earlier days left waiting (queues.hours).
+api_bp.before_request(hours.end_past_days)
 # Kiosk writes are authorised by the paired device's cookie (or demo mode), not a form token.
 csrf.exempt(api_bp)
 

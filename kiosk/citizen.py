@@ -71,9 +71,10 @@ STATUS_WORDS = {
     "no_show": lazy_gettext("Đã quá lượt"),
     "transferred": lazy_gettext("Đã chuyển sang dịch vụ khác"),
     "cancelled": lazy_gettext("Đã hủy"),
+    "unserved": lazy_gettext("Chưa được phục vụ: bộ phận một cửa đã hết giờ làm việc"),
 }
 # Statuses after which nothing more happens to a ticket: the phone page stops polling.
-FINAL_STATUSES = ("done", "cancelled")
+FINAL_STATUSES = ("done", "cancelled", "unserved")
 
 
 @dataclass(frozen=True)

@@ -37,12 +37,14 @@ from onestop.inputs import id_or_none
 from onestop.models import Office, can_act_in, visible_office_ids
 from onestop.pdf import qr_svg
 from onestop.text import clean
-from queues import devices
+from queues import devices, hours
 from queues.models import Counter, Device, Ticket
 from queues.tickets import issue_ticket_with_place, ticket_by_token
 from queues.waiting import Place, service_summaries
 
 bp = Blueprint("kiosk", __name__)
+# The first request of a new day ends what earlier days left waiting (queues.hours).
+bp.before_request(hours.end_past_days)
 
 # A citizen who walked away leaves the next one a fresh home screen after this long.
 IDLE_SECONDS = 20
@@ -68,10 +70,13 @@ def home(office_code: str):
         # First: the write ends the read transaction, and what is read after stays loaded.
         devices.mark_seen(device)
     office = office_or_404(office_code)
+    summaries = service_summaries(office)
     context = _screen_context(
         office,
         device,
-        summaries=service_summaries(office),
+        summaries=summaries,
+        # Closed: when the office opens next; open: a note on services near closing.
+        hours=hours.kiosk_hours(office.id, summaries, clock.now()),
         # One id per rendered screen: every tap on it, however many, gives one ticket.
         request_id=uuid.uuid4().hex,
         priority=priority_group(request.args.get("priority")),

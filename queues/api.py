@@ -5,15 +5,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from onestop import clock
 from onestop.auth import role_required
 from onestop.exceptions import DomainError, NotFound
 from onestop.extensions import csrf, db
 from onestop.inputs import id_or_none
 from onestop.models import Office
-from queues import board, configure, tickets, waiting
+from queues import board, configure, hours, tickets, waiting
 from queues.models import Counter, Ticket
 
 api_bp = Blueprint("queues_api", __name__, url_prefix="/api/v1")
+# The first request of a new day ends what earlier days left waiting (queues.hours).
+api_bp.before_request(hours.end_past_days)
 # Officers authenticate by session or bearer token; SameSite=Lax cookies do not go cross-site.
 csrf.exempt(api_bp)
 
@@ -83,6 +86,11 @@ def services(office: str):
             for row in waiting.service_summaries(_office(office))
         ]
     )
+
+
+@api_bp.get("/offices/<office>/hours")
+def office_hours(office: str):
+    return jsonify(hours.hours_json(_office(office).id, clock.now()))
 
 
 @api_bp.get("/offices/<office>/counters")

@@ -11,6 +11,7 @@ from onestop.extensions import db
 from onestop.inputs import id_or_none
 from onestop.models import Office, User, can_act_in
 from onestop.text import clean
+from queues import hours
 from queues.models import Counter, Service, Ticket
 from queues.tickets import bump_board
 from queues.writelock import writing
@@ -58,6 +59,12 @@ def _service_values(office_id: int, data: dict, service: Service | None) -> dict
         errors["name"] = _("Trường này là bắt buộc.")
     elif len(name) > 120:
         errors["name"] = _("Tối đa %(n)d ký tự.", n=120)
+    last_ticket = None
+    if raw_last := clean(data.get("last_ticket")):
+        try:
+            last_ticket = hours.parse_clock(raw_last)
+        except ValueError:
+            errors["last_ticket"] = _("Nhập giờ dạng HH:MM, ví dụ 16:30, hoặc để trống.")
     values = {
         "code": code,
         "letter": letter,
@@ -66,6 +73,7 @@ def _service_values(office_id: int, data: dict, service: Service | None) -> dict
         "ordering": _int_field(errors, data, "ordering", 0, 999, 0),
         "default_service_min": _int_field(errors, data, "default_service_min", 1, 120, 8),
         "active": _flag(data, "active"),
+        "last_ticket": last_ticket,
     }
     if errors:
         raise ValidationError(errors)

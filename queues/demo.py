@@ -1,10 +1,17 @@
-"""Demo queues: the services and counters of the city office and of each ward or commune."""
+"""Demo queues: the services and counters of the city office and of each ward or commune.
+
+Every demo office is open around the clock (no office hours), so that anyone trying the demo
+can take a ticket at any hour, except one ward, Liên Bảo, which keeps real hours and shows
+the kiosk's closed screen outside them.
+"""
+
+import datetime as dt
 
 from sqlalchemy import select
 
 from onestop.extensions import db
 from onestop.models import Office
-from queues.models import BoardVersion, Counter, Service
+from queues.models import BoardVersion, Counter, OfficeSession, Service
 
 # (code, letter, name, minutes per citizen) — the fields (lĩnh vực) of a city one-stop office.
 CITY_SERVICES = [
@@ -45,6 +52,25 @@ WARD_COUNTERS_THREE = [
     (2, "Quầy Chứng thực", ["chung-thuc", "ho-tich"]),
     (3, "Quầy Lao động – Đất đai", ["lao-dong", "dat-dai"]),
 ]
+
+# The ward with real hours: two sessions on weekdays, Saturday morning; land matters take
+# their last ticket at 16:30.
+HOURS_OFFICE = "VY-LB"
+WEEKDAY_SESSIONS = ((dt.time(7, 30), dt.time(11, 30)), (dt.time(13, 0), dt.time(17, 0)))
+SATURDAY_SESSIONS = ((dt.time(7, 30), dt.time(11, 30)),)
+LAST_TICKETS = {"dat-dai": dt.time(16, 30)}
+
+
+def add_hours(office: Office, services: dict[str, Service]) -> None:
+    """Give ``office`` real hours (HOURS_OFFICE's); the caller commits."""
+    for weekday in range(1, 7):
+        for opens, closes in WEEKDAY_SESSIONS if weekday < 6 else SATURDAY_SESSIONS:
+            db.session.add(
+                OfficeSession(office=office, weekday=weekday, opens=opens, closes=closes)
+            )
+    for code, last in LAST_TICKETS.items():
+        if code in services:
+            services[code].last_ticket = last
 
 
 def add_queues(office: Office, services: list[tuple], counters: list[tuple]) -> dict[str, Service]:
@@ -92,5 +118,7 @@ def seed() -> None:
         # Communes (xã) handle land matters at the city office in this demo: three services there.
         services = WARD_SERVICES if office.name.startswith("UBND phường") else WARD_SERVICES[:3]
         counters = WARD_COUNTERS_THREE if index % 2 == 0 else WARD_COUNTERS_TWO
-        add_queues(office, services, counters)
+        by_code = add_queues(office, services, counters)
+        if office.code == HOURS_OFFICE:
+            add_hours(office, by_code)
     db.session.commit()

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onestop import clock
@@ -10,7 +10,17 @@ from onestop.dbtypes import UTCDateTime
 from onestop.extensions import db
 from onestop.models import Office, User
 
-TICKET_STATUSES = ("waiting", "called", "serving", "done", "no_show", "transferred", "cancelled")
+# "unserved": still waiting when the office closed for the day (queues.hours.close_day).
+TICKET_STATUSES = (
+    "waiting",
+    "called",
+    "serving",
+    "done",
+    "no_show",
+    "transferred",
+    "cancelled",
+    "unserved",
+)
 PRIORITY_REASONS = ("elderly", "disabled", "pregnant", "small_child", "merit")
 
 counter_service = Table(
@@ -40,6 +50,8 @@ class Service(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Minutes per citizen used for the estimate until there are recent service times.
     default_service_min: Mapped[int] = mapped_column(default=8)
+    # Local time after which the kiosk gives no more numbers of this service (None: until closing).
+    last_ticket: Mapped[dt.time | None] = mapped_column(Time)
 
     office: Mapped[Office] = relationship()
     counters: Mapped[list["Counter"]] = relationship(
@@ -71,6 +83,23 @@ class Counter(db.Model):
     def staffed(self) -> bool:
         """An officer is signed in here: only then does the board say the counter is ready."""
         return self.officer_id is not None
+
+
+class OfficeSession(db.Model):
+    """One opening session of an office on a weekday (07:30-11:30); an office without any
+    session is open around the clock (queues.hours)."""
+
+    __tablename__ = "office_session"
+    __table_args__ = (UniqueConstraint("office_id", "weekday", "opens"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    # ISO weekday: 1 Monday ... 7 Sunday.
+    weekday: Mapped[int]
+    opens: Mapped[dt.time] = mapped_column(Time)
+    closes: Mapped[dt.time] = mapped_column(Time)
+
+    office: Mapped[Office] = relationship()
 
 
 class DailyCounter(db.Model):

@@ -8,7 +8,7 @@ each commit by themselves; SQLite runs its sequence inside BEGIN IMMEDIATE.
 import functools
 from types import SimpleNamespace
 
-from sqlalchemy import Date, bindparam, func, insert, literal, or_, select, true, update
+from sqlalchemy import Date, bindparam, exists, func, insert, literal, or_, select, true, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, CursorResult
@@ -21,6 +21,7 @@ from queues.models import (
     Counter,
     DailyCounter,
     Device,
+    OfficeSession,
     Service,
     Ticket,
     TicketEvent,
@@ -87,13 +88,28 @@ def statements_for(dialect: str) -> SimpleNamespace:
     )
     service_columns = [
         service.c[name]
-        for name in ("id", "office_id", "code", "letter", "name", "active", "default_service_min")
+        for name in (
+            "id",
+            "office_id",
+            "code",
+            "letter",
+            "name",
+            "active",
+            "default_service_min",
+            "last_ticket",
+        )
     ]
     # Read with the service, as the kiosk's estimate needs them: one read instead of three.
     pace_columns = [
         *waiting.recent_pace_columns(service.c.id),
         waiting.open_counters_of(service.c.id).scalar_subquery().label("open_counters"),
     ]
+    # Whether the office keeps hours (queues.hours): an office open around the clock needs
+    # no further read to issue.
+    sessions = OfficeSession.__table__
+    pace_columns.append(
+        exists().where(sessions.c.office_id == service.c.office_id).label("has_hours")
+    )
     return SimpleNamespace(
         service_by_code=select(*service_columns, *pace_columns).where(
             service.c.office_id == bindparam("office_id"), service.c.code == bindparam("code")

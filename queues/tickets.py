@@ -46,7 +46,7 @@ from onestop import clock, stale
 from onestop.exceptions import Conflict, Forbidden, NotFound, ValidationError
 from onestop.extensions import begin_autocommit, db
 from onestop.models import Office, User, can_act_in
-from queues import devices, waiting
+from queues import devices, hours, waiting
 from queues.models import (
     PRIORITY_REASONS,
     Counter,
@@ -66,6 +66,7 @@ EVENT_KINDS = (
     "no_show",
     "requeued",
     "transferred",
+    "day_closed",
 )
 
 STATUS_LABELS = {
@@ -76,6 +77,7 @@ STATUS_LABELS = {
     "no_show": lazy_gettext("Vắng mặt"),
     "transferred": lazy_gettext("Đã chuyển"),
     "cancelled": lazy_gettext("Đã hủy"),
+    "unserved": lazy_gettext("Không được phục vụ (hết giờ làm việc)"),
 }
 
 PRIORITY_LABELS = {
@@ -208,7 +210,8 @@ def issue_ticket(
 ) -> Ticket:
     """Give the next number of ``service_code`` today at ``office`` and record it.
 
-    NotFound for an unknown service, Conflict for a closed one, ValidationError for
+    NotFound for an unknown service, Conflict for a closed one or outside the office's
+    hours (``queues.hours.check_issuing``), ValidationError for
     an unknown priority reason. A ``request_id`` already used returns the ticket it
     gave, so a double tap or a retried request never gives two tickets. A ticket
     is a priority one when it has a reason, or when ``priority`` says so without one.
@@ -293,6 +296,8 @@ def issue_ticket_with_place(
         raise Conflict(
             _("Dịch vụ «%(name)s» đang tạm ngừng nhận số.", name=service.name), "service_closed"
         )
+    if service.has_hours:
+        hours.check_issuing(office_id, service, clock.now())
     pace = waiting.pace_of(service)
     _end_reads()
     try:

@@ -7,6 +7,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -26,10 +27,12 @@ from onestop.htmx import is_htmx, render_page_or_fragment
 from onestop.inputs import db_id
 from onestop.models import Office, visible_office_ids
 from queues import board as board_model
-from queues import configure, floor, speech, tickets, waiting
+from queues import configure, floor, hours, speech, tickets, waiting
 from queues.models import Counter, Service, Ticket
 
 bp = Blueprint("queues", __name__)
+# The first request of a new day ends what earlier days left waiting (queues.hours).
+bp.before_request(hours.end_past_days)
 
 STAFF = ("officer", "supervisor", "admin")
 SUPERVISORS = ("supervisor", "admin")
@@ -348,6 +351,9 @@ def _admin_context(office: Office, **extra) -> dict:
         "offices": list(offices),
         "services": configure.services_of(office.id),
         "counters": configure.counters_of(office.id),
+        "hours_form": hours.form_of(hours.week_of(office.id)),
+        "hours_errors": {},
+        "weekday_names": hours.WEEKDAY_NAMES,
         "service_form": {},
         "counter_form": {},
         "service_errors": {},
@@ -360,6 +366,19 @@ def _admin_context(office: Office, **extra) -> dict:
 @role_required("admin")
 def admin_services():
     return render_template("queues/admin.html", **_admin_context(_admin_office()))
+
+
+@bp.post("/admin/hours")
+@role_required("admin")
+def admin_hours():
+    office = _admin_office()
+    try:
+        hours.save_week(office, request.form, current_user)
+    except ValidationError as error:
+        context = _admin_context(office, hours_form=request.form, hours_errors=error.errors)
+        return render_template("queues/admin.html", **context), 422
+    flash(_("Đã lưu giờ làm việc của %(office)s.", office=office.name), "success")
+    return _back_to_admin(office)
 
 
 @bp.post("/admin/services/new")
@@ -411,6 +430,7 @@ def _service_values(service: Service) -> dict:
         "ordering": service.ordering,
         "default_service_min": service.default_service_min,
         "active": "1" if service.active else "",
+        "last_ticket": hours.hhmm(service.last_ticket) if service.last_ticket else "",
     }
 
 

@@ -83,6 +83,7 @@ def _ticket_values(summed: Counter) -> dict:
         "tickets_issued": summed["issued"],
         "tickets_called": summed["called"],
         "no_shows": summed["no_shows"],
+        "tickets_unserved": summed["unserved"],
         "tickets_finished": summed["finished"],
         "wait_samples": summed["waits"],
         "avg_wait_min": minutes(summed["wait_sec"], summed["waits"]),

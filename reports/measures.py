@@ -20,6 +20,9 @@ How the edge cases are counted (DESIGN.md section 5):
   otherwise it is read from ``ticket_event``. The sample belongs to the day of the
   ticket's first call. A transferred ticket still waiting in its new queue has no
   sample yet (status ``waiting``); it gets one when it is called there.
+* A ticket still waiting when its office closed (final status ``unserved``, set by
+  ``queues.hours.close_day``) counts as issued and as not served, on its issue day; it is
+  never called, so it is neither a wait sample nor finished.
 * A no-show (final status ``no_show``) counts as called and as a no-show, never as a
   wait sample. A no-show who came back and was served is a normal sample whose wait
   ends at the first call (the absence afterwards is not waiting time).
@@ -66,6 +69,7 @@ from reports.portable import local_date, local_hour, whole_seconds
 DIMENSIONS = ("office_id", "service_id", "counter_id", "officer_id", "day", "hour", "wait_min")
 TICKET_MEASURES = (
     "issued",
+    "unserved",
     "called",
     "no_shows",
     "waits",
@@ -167,7 +171,10 @@ def _ticket_dims(day, hour) -> dict:
 def tickets_issued(scope: Scope, start_day, end_day) -> Select:
     """One row per ticket issued on a local date in [start_day, end_day] (cancelled ones too)."""
     return select(
-        *_row(_ticket_dims(Ticket.day, local_hour(Ticket.issued_at)), {"issued": ONE})
+        *_row(
+            _ticket_dims(Ticket.day, local_hour(Ticket.issued_at)),
+            {"issued": ONE, "unserved": _flag(Ticket.status == "unserved")},
+        )
     ).where(*_ticket_filters(scope), Ticket.day >= start_day, Ticket.day <= end_day)
 
 

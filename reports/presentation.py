@@ -161,6 +161,7 @@ def volume_rows(kpis: Kpis) -> list[tuple[str, str]]:
         (_("Lượt đã gọi"), number(v["tickets_called"])),
         (_("Lượt đã phục vụ xong"), number(v["tickets_finished"])),
         (_("Vắng mặt khi gọi"), number(v["no_shows"])),
+        (_("Không được phục vụ (hết giờ)"), number(v["tickets_unserved"])),
         (_("Hồ sơ tiếp nhận"), number(v["dossiers_received"])),
         (_("Hồ sơ đã giải quyết"), number(v["dossiers_resolved"])),
         (_("Lượt đánh giá"), number(v["ratings"])),
