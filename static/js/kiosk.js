@@ -40,7 +40,8 @@
     if (window.htmx && screen() && window.location.pathname === homePath) {
       window.htmx.ajax("GET", url, { target: "#kiosk-screen", swap: "outerHTML" });
     } else {
-      window.location.assign(url);
+      // Replace, not assign: the abandoned screen leaves the history with what was typed in it.
+      window.location.replace(url);
     }
   }
 
