@@ -64,9 +64,12 @@ def test_every_kiosk_screen_has_the_frame_big_controls_and_a_way_home(
     expect(kiosk).to_have_url(f"{quick_idle_server}/kiosk/VY")
 
 
-def test_the_home_screen_shares_the_frame_and_offers_every_service(kiosk, quick_idle_server):
+def test_the_home_screen_shares_the_frame_and_offers_every_service(
+    kiosk, quick_idle_server, screenshot
+):
     kiosk.goto(f"{quick_idle_server}/kiosk/VY")
     expect(home_screen(kiosk)).to_be_visible()
+    screenshot(kiosk, "home", full_page=False)
     assert kiosk.get_by_role("link", name=HOME).count() == 0  # already home
     assert kiosk.evaluate(SMALL_CONTROLS) == []
     for label, screen in (
@@ -147,13 +150,14 @@ def test_a_wrong_lookup_says_so_on_the_kiosk_screen(kiosk, quick_idle_server, sc
 # --- the language switch -------------------------------------------------------------------------
 
 
-def test_the_language_switch_keeps_the_kiosk_on_its_screen(kiosk, quick_idle_server):
+def test_the_language_switch_keeps_the_kiosk_on_its_screen(kiosk, quick_idle_server, screenshot):
     open_screen(kiosk, quick_idle_server, "catalogue")
     kiosk.get_by_role("button", name="English").click()
     expect(kiosk).to_have_url(f"{quick_idle_server}/kiosk/VY/procedures")
     expect(kiosk.locator("html")).to_have_attribute("lang", "en")
     expect(kiosk.locator("#kiosk-screen[data-screen=catalogue]")).to_be_visible()
     expect(kiosk.get_by_role("link", name="Back to the ticket screen")).to_be_visible()
+    screenshot(kiosk, "catalogue-en", full_page=False)
     # A screen swapped in without a reload (priority) is kept too.
     kiosk.get_by_role("link", name="Back to the ticket screen").click()
     kiosk.locator(".priority-cta").click()
