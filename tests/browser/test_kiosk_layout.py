@@ -280,13 +280,17 @@ def test_the_city_kiosk_finds_a_ward_procedure_under_the_wards(
     kiosk, quick_idle_server, screenshot
 ):
     open_screen(kiosk, quick_idle_server, "catalogue")
-    kiosk.fill("#kiosk-catalogue-q", "khai sinh")
+    with kiosk.expect_response(lambda response: "procedures?q=khai" in response.url):
+        kiosk.fill("#kiosk-catalogue-q", "khai sinh")
+    expect(kiosk.locator(".catalogue-item", has_text="Chứng thực")).to_have_count(0)
     birth = kiosk.locator(".catalogue-item__name", has_text=re.compile("^Đăng ký khai sinh$"))
     expect(birth).to_be_visible()
     place = kiosk.locator(".catalogue-place", has=birth)
     expect(place.locator(".catalogue-place__title")).to_contain_text("UBND phường, xã nơi cư trú")
     assert "VY-KQ" in place.get_attribute("data-place").split()
     expect(place).to_contain_text("UBND phường Khai Quang")
+    # The city's own procedures with these words come first, under "Nộp tại đây".
+    expect(kiosk.locator(".catalogue-place").first).to_have_class(re.compile("--here"))
     screenshot(kiosk, "catalogue-search", full_page=False)
 
 
