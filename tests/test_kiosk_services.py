@@ -95,3 +95,23 @@ def test_the_kiosk_rating_screen_asks_for_the_ticket_number_on_a_paired_kiosk(cl
 def test_unknown_offices_have_no_kiosk_screens(client, world):
     for path in ("lookup", "procedures", "rate", "complaint"):
         assert client.get(f"/kiosk/NOPE/{path}").status_code == 404
+
+
+def test_a_complaint_sent_from_the_kiosk_leads_back_to_the_kiosk_screens(client, world, app):
+    app.config["DEMO"] = True
+    sent = client.post(
+        "/complaints/new",
+        data={
+            "kiosk": "1",
+            "office": "VY",
+            "topic": "other",
+            "subject": "Chờ quá lâu",
+            "text": "Tôi đã chờ hai tiếng.",
+            "contact": "0912345678",
+        },
+        headers=HTMX,
+    )
+    text = sent.get_data(as_text=True)
+    assert sent.status_code == 200 and "Đã gửi phản ánh, kiến nghị" in text
+    assert 'href="/kiosk/VY/complaint"' in text and "kiosk=1" not in text
+    assert "0912345678" not in text

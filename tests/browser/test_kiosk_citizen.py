@@ -115,9 +115,7 @@ def test_the_kiosk_returns_home_by_itself_when_left_alone(new_context, live_serv
     page.get_by_role("button", name=re.compile("Đất đai")).click()
     expect(page.locator("#kiosk-screen[data-screen=ticket]")).to_be_visible()
     # Shorten the idle time (20 s on a real kiosk) and let the citizen touch the screen once.
-    page.evaluate(
-        "document.querySelector('.kiosk-frame').setAttribute('data-idle-seconds', '1.5')"
-    )
+    page.evaluate("document.querySelector('.kiosk-frame').setAttribute('data-idle-seconds', '1.5')")
     page.mouse.click(5, 900)
     expect(page.locator("#kiosk-screen[data-screen=home]")).to_be_visible(timeout=6000)
 
