@@ -33,7 +33,7 @@ from onestop import audit
 from onestop.exceptions import ValidationError
 from onestop.extensions import begin_write, db
 from onestop.inputs import forbidden_character
-from onestop.models import LEVELS, Office
+from onestop.models import LEVELS, Office, office_subtree_ids
 from onestop.text import clean, fold
 
 CSV_COLUMNS = (
@@ -79,6 +79,7 @@ def search_procedures(
     field: str = "",
     include_inactive: bool = False,
     limit: int = 200,
+    office_ids: set[int] | None = None,
 ) -> list[Procedure]:
     """Procedures whose code, name or field contain every word of ``query``.
 
@@ -86,12 +87,15 @@ def search_procedures(
 
     :param office: only the procedures this office handles.
     :param field: only this field (lĩnh vực), exact.
+    :param office_ids: only the procedures one of these offices handles.
     """
     stmt = select(Procedure)
     for word in _like_words(query):
         stmt = stmt.where(Procedure.search_text.like(f"%{word}%", escape="\\"))
     if office is not None:
         stmt = stmt.where(Procedure.offices.any(Office.id == office.id))
+    if office_ids is not None:
+        stmt = stmt.where(Procedure.offices.any(Office.id.in_(office_ids)))
     if field:
         stmt = stmt.where(Procedure.field == field)
     if not include_inactive:
@@ -100,6 +104,57 @@ def search_procedures(
     # Names that contain the words as typed, in order, come first.
     phrase = " ".join(fold(clean(query)).split())
     return sorted(found, key=lambda p: phrase not in fold(p.name)) if phrase else found
+
+
+@dataclass(frozen=True)
+class SubmitPlace:
+    """Procedures found that are submitted at the same offices (one office, or several alike)."""
+
+    offices: list[Office]
+    procedures: list[Procedure]
+    here: bool  # submitted at the office the citizen is standing in
+
+
+def city_of(office: Office) -> Office:
+    """The top of the office tree an office belongs to (the city for a ward)."""
+    while office.parent is not None:
+        office = office.parent
+    return office
+
+
+def search_by_place(query: str, here: Office, limit: int = 200) -> list[SubmitPlace]:
+    """Procedures of every office of ``here``'s city, grouped by where the citizen submits them.
+
+    A procedure ``here`` handles is listed only under ``here`` (first): the citizen need not go
+    elsewhere. Any other one is listed under each office of the city that handles it, and offices
+    whose lists come out the same (a ward procedure found in every ward) share one group. After
+    ``here`` come the city office, then the other offices by code.
+    """
+    city = city_of(here)
+    tree = {o.id: o for o in db.session.scalars(select(Office).where(Office.active.is_(True)))}
+    within = office_subtree_ids(city.id) & tree.keys()
+    found = search_procedures(query, limit=limit, office_ids=within)
+    lists: dict[int, list[Procedure]] = {}
+    for procedure in found:
+        handled = {o.id for o in procedure.offices} & within
+        for office_id in {here.id} if here.id in handled else handled:
+            lists.setdefault(office_id, []).append(procedure)
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for office_id, procedures in lists.items():
+        groups.setdefault(tuple(p.id for p in procedures), []).append(office_id)
+
+    def rank(office_id: int) -> tuple:
+        return (office_id != here.id, office_id != city.id, tree[office_id].code)
+
+    places = [
+        SubmitPlace(
+            offices=[tree[i] for i in sorted(ids, key=rank)],
+            procedures=lists[ids[0]],
+            here=here.id in ids,
+        )
+        for ids in groups.values()
+    ]
+    return sorted(places, key=lambda place: rank(place.offices[0].id))
 
 
 def fields(office: Office | None = None) -> list[str]:

@@ -7,7 +7,6 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 
 from onestop import clock
 from onestop.exceptions import NotFound
@@ -147,20 +146,19 @@ def public_url(endpoint: str, **values) -> str:
 
 
 def citizen_links(office: Office) -> list[tuple[str, str, str]]:
-    """(endpoint, label, url) of the other citizen services installed, for the kiosk's home."""
+    """(service endpoint, label, kiosk screen URL) of the other citizen services installed.
+
+    Each opens in the kiosk's own layout (``kiosk.<screen>``), never the desktop page of the
+    service: a kiosk has no back button, so every screen must lead home by itself.
+    """
     wanted = [
-        ("dossiers.lookup", _("Tra cứu hồ sơ")),
-        ("dossiers.catalogue", _("Thủ tục hành chính")),
-        ("feedback.kiosk_rate", _("Đánh giá")),
-        ("feedback.complaint_new", _("Phản ánh, kiến nghị")),
+        ("dossiers.lookup", "kiosk.lookup", _("Tra cứu hồ sơ")),
+        ("dossiers.catalogue", "kiosk.catalogue", _("Thủ tục hành chính")),
+        ("feedback.kiosk_rate", "kiosk.rate", _("Đánh giá")),
+        ("feedback.complaint_new", "kiosk.complaint", _("Phản ánh, kiến nghị")),
     ]
-    links = []
-    for endpoint, label in wanted:
-        if endpoint not in current_app.view_functions:
-            continue
-        try:
-            # The citizen pages take the office and the kiosk flag as query arguments.
-            links.append((endpoint, label, url_for(endpoint, office=office.code, kiosk=1)))
-        except BuildError:
-            continue
-    return links
+    return [
+        (service, label, url_for(screen, office_code=office.code))
+        for service, screen, label in wanted
+        if service in current_app.view_functions
+    ]

@@ -18,6 +18,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from dossiers.blueprint import processing_label
+from dossiers.catalogue import search_by_place
+from dossiers.public_views import lookup_limit, public_view
+from dossiers.queries import find_for_lookup
+from feedback.complaint_views import _form_context as complaint_form_context
+from feedback.surfaces import kiosk_panel
 from kiosk import printing
 from kiosk.citizen import (
     citizen_links,
@@ -89,6 +95,69 @@ def priority(office_code: str):
     office = office_or_404(office_code)
     context = _screen_context(office, devices.current_device(), groups=priority_groups())
     return render_page_or_fragment("kiosk/priority.html", "kiosk/_priority.html", **context)
+
+
+# --- the other citizen services, in the kiosk's layout -------------------------------------------
+# Their desktop pages stay as they are for phones and computers; on the kiosk each service is a
+# screen of the same frame, with the way home and the idle return of every kiosk screen.
+
+
+@bp.route("/kiosk/<office_code>/lookup", methods=["GET", "POST"])
+@ratelimit.limit(lookup_limit, scope="dossier-lookup", methods=("POST",))
+def lookup(office_code: str):
+    office = office_or_404(office_code)
+    context = _screen_context(office, devices.current_device(), code="", error=None, view=None)
+    if request.method == "GET":
+        return render_template("kiosk/lookup.html", **context)
+    code = clean(request.form.get("code", ""))[:60]
+    dossier = find_for_lookup(code, request.form.get("phone_last4", ""))
+    if dossier is None:
+        # The same words as the web lookup: a wrong code and a wrong phone look alike.
+        error = _(
+            "Không tìm thấy hồ sơ với mã và 4 số cuối điện thoại này. "
+            "Vui lòng kiểm tra lại Giấy tiếp nhận."
+        )
+        context.update(code=code, error=error)
+        return render_template("kiosk/lookup.html", **context), 404
+    context["view"] = public_view(dossier, clock.now())
+    response = make_response(render_template("kiosk/lookup.html", **context))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/kiosk/<office_code>/procedures")
+def catalogue(office_code: str):
+    office = office_or_404(office_code)
+    query = clean(request.args.get("q", ""))[:100]
+    context = _screen_context(
+        office,
+        devices.current_device(),
+        q=query,
+        places=search_by_place(query, office),
+        processing_label=processing_label,
+    )
+    return render_page_or_fragment(
+        "kiosk/catalogue.html", "kiosk/_catalogue_results.html", **context
+    )
+
+
+@bp.get("/kiosk/<office_code>/rate")
+def rate(office_code: str):
+    office = office_or_404(office_code)
+    panel, status = kiosk_panel(office, clean(request.args.get("q", "")))
+    context = _screen_context(office, devices.current_device(), panel=panel)
+    return render_template("kiosk/rate.html", **context), status
+
+
+@bp.get("/kiosk/<office_code>/complaint")
+def complaint(office_code: str):
+    office = office_or_404(office_code)
+    form = {"office": office.code, "topic": "other"}
+    form_context = complaint_form_context(form, {}, kiosk=True)
+    # The form's context names the office the complaint is about; the frame shows the kiosk's.
+    form_context.pop("office")
+    context = _screen_context(office, devices.current_device(), **form_context)
+    return render_template("kiosk/complaint.html", **context)
 
 
 @bp.post("/kiosk/<office_code>/tickets")

@@ -65,10 +65,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def _serve(folder: Path, **settings: str):
     """The app with demo data, served by Flask's threaded server on a free loopback port."""
-    folder = tmp_path_factory.mktemp("live")
     port = _free_port()
     env = {
         **os.environ,
@@ -78,6 +76,7 @@ def live_server(tmp_path_factory):
         "ONESTOP_PUBLIC_URL": f"http://127.0.0.1:{port}",
         # Every browser test logs in from 127.0.0.1: the login limit is tested elsewhere.
         "FLASK_LOGIN_RATE_LIMIT": "1000 per minute",
+        **settings,
     }
     env.pop("TEST_DATABASE_URL", None)
     log = open(folder / "server.log", "w")
@@ -117,6 +116,17 @@ def live_server(tmp_path_factory):
     proc.terminate()
     proc.wait(10)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    yield from _serve(tmp_path_factory.mktemp("live"))
+
+
+@pytest.fixture(scope="session")
+def quick_idle_server(tmp_path_factory):
+    """A server of its own whose kiosk screens return home after 6 s instead of 20 s."""
+    yield from _serve(tmp_path_factory.mktemp("live-idle"), FLASK_KIOSK_IDLE_SECONDS="6")
 
 
 @pytest.fixture(scope="session")

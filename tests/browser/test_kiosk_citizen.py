@@ -66,7 +66,8 @@ def test_the_ticket_screen_prints_as_an_80_mm_slip(new_context, live_server):
     assert float(reader.pages[0].mediabox.width) == pytest.approx(80 * mm, abs=1)
     text = reader.pages[0].extract_text()
     assert number in text and "PHIẾU SỐ THỨ TỰ" in text and "Kinh doanh" in text
-    assert "Xong" not in text and "Lấy số thứ tự" not in text  # only the slip, no screen chrome
+    # Only the slip, no screen chrome.
+    assert "Về màn hình" not in text and "Lấy số thứ tự" not in text
     _save_png(printed, "test_the_ticket_screen_prints_as_an_80_mm_slip-print")
 
 
@@ -76,7 +77,7 @@ def test_without_javascript_the_kiosk_still_issues_tickets(new_context, live_ser
     page.get_by_role("button", name=re.compile("Lao động")).click()
     expect(page).to_have_url(re.compile(r"/kiosk/VY/tickets/[\w-]+$"))
     assert re.fullmatch(r"E\d{3}", number_on(page))
-    page.get_by_role("link", name="Xong").click()
+    page.get_by_role("link", name="Về màn hình lấy số").click()
     expect(page.locator("#kiosk-screen[data-screen=home]")).to_be_visible()
 
 
@@ -86,7 +87,7 @@ def test_a_double_tap_gives_one_ticket(new_context, live_server):
     page.get_by_role("button", name=re.compile("Xây dựng")).dblclick()
     expect(page.locator("#kiosk-screen[data-screen=ticket]")).to_be_visible()
     first = number_on(page)
-    page.get_by_role("link", name="Xong").click()
+    page.get_by_role("link", name="Về màn hình lấy số").click()
     expect(page.locator("#kiosk-screen[data-screen=home]")).to_be_visible()
     page.get_by_role("button", name=re.compile("Xây dựng")).click()
     expect(page.locator("#kiosk-screen[data-screen=ticket]")).to_be_visible()
@@ -114,9 +115,7 @@ def test_the_kiosk_returns_home_by_itself_when_left_alone(new_context, live_serv
     page.get_by_role("button", name=re.compile("Đất đai")).click()
     expect(page.locator("#kiosk-screen[data-screen=ticket]")).to_be_visible()
     # Shorten the idle time (20 s on a real kiosk) and let the citizen touch the screen once.
-    page.evaluate(
-        "document.getElementById('kiosk-screen').setAttribute('data-idle-seconds', '1.5')"
-    )
+    page.evaluate("document.querySelector('.kiosk-frame').setAttribute('data-idle-seconds', '1.5')")
     page.mouse.click(5, 900)
     expect(page.locator("#kiosk-screen[data-screen=home]")).to_be_visible(timeout=6000)
 
@@ -211,7 +210,7 @@ def test_a_paired_kiosk_prints_each_ticket_once(new_context, live_server, login_
     expect(page.locator("#kiosk-screen[data-screen=ticket]")).to_contain_text("Phiếu đang được in")
     page.wait_for_timeout(500)
     assert page.evaluate("window.__printed") == 1
-    page.get_by_role("link", name="Xong").click()
+    page.get_by_role("link", name="Về màn hình lấy số").click()
     page.get_by_role("button", name=re.compile("Chứng thực")).click()
     expect(page.locator("#kiosk-screen[data-screen=ticket]")).to_be_visible()
     page.wait_for_timeout(500)
