@@ -393,7 +393,9 @@
     var text = ch;
     if (layout === "vi" && shift) text = ch.toUpperCase();
     var word = s.selected ? null : s.before.match(/\p{L}+$/u);
-    if (layout === "vi" && /\p{L}/u.test(ch) && word) {
+    // Telex only where Vietnamese is expected: letters in an e-mail address stay as tapped.
+    var compose = layout === "vi" && input.getAttribute("data-keyboard") === "vi";
+    if (compose && /\p{L}/u.test(ch) && word) {
       var head = s.before.slice(0, s.before.length - word[0].length);
       write(input, head + telex(word[0], text), s.after, text);
     } else {
