@@ -263,7 +263,7 @@
   function build(kind) {
     var body = el("div", "osk-body osk-body--" + kind);
     if (kind === "vi") {
-      body.appendChild(el("p", "osk-hint", label("hint", "")));
+      if (composes(field)) body.appendChild(el("p", "osk-hint", label("hint", "")));
       body.appendChild(row(charKeys(LETTER_ROWS[0])));
       body.appendChild(row(charKeys(LETTER_ROWS[1])));
       body.appendChild(row(charKeys(LETTER_ROWS[2]).concat([backspaceKey()])));
@@ -297,6 +297,11 @@
       body.appendChild(row([closeKey(), doneKey()]));
     }
     return body;
+  }
+
+  // Telex only where Vietnamese is expected: letters in an e-mail address stay as tapped.
+  function composes(input) {
+    return !!input && input.getAttribute("data-keyboard") === "vi";
   }
 
   function digitsOnly(input) {
@@ -393,9 +398,7 @@
     var text = ch;
     if (layout === "vi" && shift) text = ch.toUpperCase();
     var word = s.selected ? null : s.before.match(/\p{L}+$/u);
-    // Telex only where Vietnamese is expected: letters in an e-mail address stay as tapped.
-    var compose = layout === "vi" && input.getAttribute("data-keyboard") === "vi";
-    if (compose && /\p{L}/u.test(ch) && word) {
+    if (layout === "vi" && composes(input) && /\p{L}/u.test(ch) && word) {
       var head = s.before.slice(0, s.before.length - word[0].length);
       write(input, head + telex(word[0], text), s.after, text);
     } else {
@@ -457,7 +460,10 @@
 
   // --- attaching to fields ------------------------------------------------------------------------
   function attach(scope) {
-    (scope.querySelectorAll ? scope : document).querySelectorAll("[data-keyboard]").forEach(function (input) {
+    var root = scope.querySelectorAll ? scope : document;
+    var inputs = Array.from(root.querySelectorAll("[data-keyboard]"));
+    if (root.matches && root.matches("[data-keyboard]")) inputs.push(root);
+    inputs.forEach(function (input) {
       if (input.__oskToggle) return;
       // The kiosk's own keyboard replaces the tablet's system one; a scanner still types as keys.
       input.setAttribute("inputmode", "none");
