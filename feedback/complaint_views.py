@@ -28,7 +28,7 @@ def _offices() -> list[Office]:
     )
 
 
-def _form_context(form, errors: dict, kiosk: bool, done=None) -> dict:
+def complaint_form_context(form, errors: dict, kiosk: bool, done=None) -> dict:
     offices = _offices()
     chosen = done.office.code if done is not None else form.get("office", "")
     context = {
@@ -73,7 +73,7 @@ def complaint_new():
     kiosk = request.values.get("kiosk") == "1"
     if request.method == "GET":
         form = {"office": request.args.get("office", "").upper(), "topic": "other"}
-        return render_template("feedback/complaint_new.html", **_form_context(form, {}, kiosk))
+        return render_template("feedback/complaint_new.html", **complaint_form_context(form, {}, kiosk))
     office = db.session.scalar(
         select(Office).where(Office.code == request.form.get("office", "").upper())
     )
@@ -92,11 +92,11 @@ def complaint_new():
         return render_page_or_fragment(
             "feedback/complaint_new.html",
             "feedback/_complaint_form.html",
-            **_form_context(request.form, error.errors, kiosk),
+            **complaint_form_context(request.form, error.errors, kiosk),
         ), 422
     if is_htmx():
         return render_template(
-            "feedback/_complaint_form.html", **_form_context({}, {}, kiosk, done=complaint)
+            "feedback/_complaint_form.html", **complaint_form_context({}, {}, kiosk, done=complaint)
         )
     return redirect(
         url_for(
@@ -117,7 +117,7 @@ def complaint_track():
             "feedback/complaint_new.html",
             track_error=missing.message,
             track_code=code,
-            **_form_context(form, {}, request.args.get("kiosk") == "1"),
+            **complaint_form_context(form, {}, request.args.get("kiosk") == "1"),
         ), 404
     return redirect(url_for("feedback.complaint_status", code=complaint.code), 303)
 

@@ -21,8 +21,9 @@ from sqlalchemy import select
 from dossiers.blueprint import processing_label
 from dossiers.catalogue import search_by_place
 from dossiers.public_views import lookup_limit, public_view
-from dossiers.queries import find_for_lookup
-from feedback.complaint_views import _form_context as complaint_form_context
+from dossiers.queries import by_token, find_for_lookup
+from dossiers.scan import parse_scan
+from feedback.complaint_views import complaint_form_context
 from feedback.surfaces import kiosk_panel
 from kiosk import printing
 from kiosk.citizen import (
@@ -106,9 +107,28 @@ def priority(office_code: str):
 @ratelimit.limit(lookup_limit, scope="dossier-lookup", methods=("POST",))
 def lookup(office_code: str):
     office = office_or_404(office_code)
-    context = _screen_context(office, devices.current_device(), code="", error=None, view=None)
+    context = _screen_context(
+        office, devices.current_device(), code="", error=None, view=None, scan_error=None
+    )
     if request.method == "GET":
         return render_template("kiosk/lookup.html", **context)
+    if "scan" in request.form:
+        # The scanner typed the receipt's QR (opens the dossier) or its code (asks the phone).
+        try:
+            scanned = parse_scan(request.form["scan"])
+        except ValidationError as error:
+            context["scan_error"] = error.errors["scan"]
+            return render_template("kiosk/lookup.html", **context), 422
+        if scanned.kind == "code":
+            context["code"] = scanned.value
+            return render_template("kiosk/lookup.html", **context)
+        dossier = by_token(scanned.value)
+        if dossier is None:
+            context["scan_error"] = _(
+                "Không tìm thấy hồ sơ của mã QR này. Vui lòng kiểm tra lại Giấy tiếp nhận."
+            )
+            return render_template("kiosk/lookup.html", **context), 404
+        return _lookup_result(context, dossier)
     code = clean(request.form.get("code", ""))[:60]
     dossier = find_for_lookup(code, request.form.get("phone_last4", ""))
     if dossier is None:
@@ -119,6 +139,10 @@ def lookup(office_code: str):
         )
         context.update(code=code, error=error)
         return render_template("kiosk/lookup.html", **context), 404
+    return _lookup_result(context, dossier)
+
+
+def _lookup_result(context: dict, dossier):
     context["view"] = public_view(dossier, clock.now())
     response = make_response(render_template("kiosk/lookup.html", **context))
     response.headers["Cache-Control"] = "no-store"
