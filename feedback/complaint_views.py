@@ -73,7 +73,8 @@ def complaint_new():
     kiosk = request.values.get("kiosk") == "1"
     if request.method == "GET":
         form = {"office": request.args.get("office", "").upper(), "topic": "other"}
-        return render_template("feedback/complaint_new.html", **complaint_form_context(form, {}, kiosk))
+        context = complaint_form_context(form, {}, kiosk)
+        return render_template("feedback/complaint_new.html", **context)
     office = db.session.scalar(
         select(Office).where(Office.code == request.form.get("office", "").upper())
     )
