@@ -52,6 +52,39 @@ def test_a_wrong_lookup_on_the_kiosk_gives_the_same_answer_for_code_and_phone(
         assert 'class="kiosk-header"' in text and HOME_BUTTON in text
 
 
+def test_a_scanned_receipt_opens_the_dossier_in_the_kiosk_frame(client, world, receive):
+    dossier = receive(applicant_name="Hoàng Thị Yến", phone="0977123456")
+    screen = client.get("/kiosk/VY/lookup").get_data(as_text=True)
+    assert 'name="scan"' in screen and "data-scan-input" in screen
+    # The receipt's QR: the dossier's public address, printed from any host.
+    scanned = client.post(
+        "/kiosk/VY/lookup", data={"scan": f"https://old.example/d/{dossier.token}\r\n"}
+    )
+    text = scanned.get_data(as_text=True)
+    assert scanned.status_code == 200 and scanned.headers["Cache-Control"] == "no-store"
+    assert dossier.code in text and HOME_BUTTON in text and 'class="kiosk-header"' in text
+    assert "Hoàng" not in text and "0977123456" not in text
+
+
+def test_a_scanned_code_asks_for_the_phone_digits_and_a_bad_scan_says_what_to_scan(
+    client, world, receive
+):
+    dossier = receive(phone="0977123456")
+    asked = client.post("/kiosk/VY/lookup", data={"scan": dossier.code.lower()})
+    text = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and f'value="{dossier.code}"' in text
+    assert 'name="phone_last4"' in text and 'name="scan"' not in text
+    found = client.post("/kiosk/VY/lookup", data={"code": dossier.code, "phone_last4": "3456"})
+    assert found.status_code == 200 and "Đăng ký thành lập hộ kinh doanh" in found.get_data(
+        as_text=True
+    )
+    ticket_qr = client.post("/kiosk/VY/lookup", data={"scan": "https://x.example/t/abcdefgh123"})
+    assert ticket_qr.status_code == 422
+    assert "mã QR của phiếu số thứ tự" in ticket_qr.get_data(as_text=True)
+    unknown = client.post("/kiosk/VY/lookup", data={"scan": "https://x.example/d/abcdefgh123"})
+    assert unknown.status_code == 404 and HOME_BUTTON in unknown.get_data(as_text=True)
+
+
 def test_the_kiosk_lookup_shares_the_web_lookup_rate_limit(app, client, world):
     app.config["RATELIMIT_ENABLED"] = True
     app.config["DOSSIER_LOOKUP_RATE_LIMIT"] = "2 per minute"
