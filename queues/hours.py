@@ -488,4 +488,7 @@ def _close(condition, now: dt.datetime) -> int:
         for office_id in sorted({office_id for office_id, _day in ends}):
             db.session.execute(bump, {"office_id": office_id})
         db.session.commit()
+    # The rows changed under the session (expire_on_commit is off): objects it already
+    # holds must read their new status.
+    db.session.expire_all()
     return len(rows)

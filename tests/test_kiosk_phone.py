@@ -70,11 +70,12 @@ def test_a_no_show_explains_what_to_do(client, hall):
     assert "Đã quá lượt" in html and "được gọi lại" in html
 
 
-def test_an_unfinished_ticket_of_an_earlier_day_has_expired(client, hall):
+def test_a_ticket_left_waiting_on_an_earlier_day_says_it_was_not_served(client, hall):
     mine = tickets.issue_ticket(hall.office, "ho-tich")
     hall.clock(dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC))
     html = phone(client, mine)
-    assert "Phiếu đã hết hiệu lực" in html and "27/11/2026" in html and "hx-trigger" not in html
+    assert "Chưa được phục vụ: bộ phận một cửa đã hết giờ làm việc" in html
+    assert "hx-trigger" not in html
 
 
 def test_the_page_and_the_api_carry_no_personal_data(client, hall):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from onestop.inputs import forbidden_character
 from onestop.security import local_path
 from tests.conftest import PASSWORD
 
@@ -45,10 +46,16 @@ def test_a_missing_target_gives_the_default():
     assert local_path(None, "/home") == "/home"
 
 
+def _stays_on_this_site(response, target) -> bool:
+    if forbidden_character(target):
+        # Refused before any view runs: no redirect at all.
+        return response.status_code == 400 and "Location" not in response.headers
+    return response.status_code == 303 and response.headers["Location"] == "/"
+
+
 @pytest.mark.parametrize("target", NASTY)
 def test_the_language_switch_returns_only_to_a_local_path(client, target):
-    response = client.post("/lang/en", data={"next": target})
-    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert _stays_on_this_site(client.post("/lang/en", data={"next": target}), target)
 
 
 def test_the_language_switch_with_an_encoded_tab_stays_home(client):
@@ -70,7 +77,7 @@ def test_login_returns_only_to_a_local_path(client, make_office, make_user):
             query_string={"next": target},
             data={"username": "admin", "password": PASSWORD},
         )
-        assert (response.status_code, response.headers["Location"]) == (303, "/"), target
+        assert _stays_on_this_site(response, target), target
 
 
 def test_login_returns_to_the_page_asked_for(client, make_office, make_user):
