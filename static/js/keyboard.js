@@ -481,8 +481,11 @@
       input.__oskToggle = toggle;
       // The field and its button share a line, whatever the form's own layout.
       var wrapper = el("span", "osk-field");
+      // Moving a field drops its focus: a scanner screen's autofocused box must keep it.
+      var focused = document.activeElement === input;
       input.insertAdjacentElement("beforebegin", wrapper);
       wrapper.append(input, toggle);
+      if (focused || input.autofocus) input.focus({ preventScroll: true });
     });
   }
 
