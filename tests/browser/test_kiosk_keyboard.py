@@ -103,7 +103,7 @@ def test_citizen_taps_a_vietnamese_search_and_sees_the_procedure(kiosk, screensh
     tap_text(kiosk, "DDawng kys khai sinh")
     expect(field).to_have_value("Đăng ký khai sinh")
     # The live search ran from the taps alone, as if typed on a keyboard.
-    expect(kiosk.locator("#procedure-results .procedure__name").first).to_contain_text(
+    expect(kiosk.locator("#catalogue-results .catalogue-item__name").first).to_contain_text(
         "Đăng ký khai sinh"
     )
     # The field stays above the keyboard, where the citizen sees what is typed.
@@ -142,8 +142,8 @@ def test_citizen_taps_a_vietnamese_search_and_sees_the_procedure(kiosk, screensh
 
 def test_citizen_types_a_dossier_code_and_phone_digits(kiosk, screenshot):
     kiosk.get_by_role("link", name="Tra cứu hồ sơ").click()
-    code = kiosk.locator("input[data-keyboard=code]")
-    phone = kiosk.locator("input[data-keyboard=numeric]")
+    code = kiosk.locator("input[name=code]")
+    phone = kiosk.locator("input[name=phone_last4]")
     keyboard = kiosk.locator(".osk")
     # Focus from a script (a scanner-first screen) leaves the screen free.
     code.focus()
