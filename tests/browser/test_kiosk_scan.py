@@ -101,3 +101,17 @@ def test_the_kiosk_complaint_offers_the_phone_qr(new_context, live_server, scree
     expect(phone).to_have_url(f"{live_server}/complaints/new?office=VY")
     expect(phone.locator("select[name=office]")).to_have_value("VY")
     screenshot(phone, "complaint-on-phone", full_page=False)
+
+
+def test_a_complaint_sent_on_the_kiosk_shows_only_its_own_qr(new_context, live_server, screenshot):
+    page = new_context(viewport=KIOSK, has_touch=True).new_page()
+    page.goto(f"{live_server}/kiosk/VY/complaint")
+    expect(page.locator(".handoff")).to_be_visible()
+    page.locator("input[name=subject]").fill("Chờ lâu")
+    page.locator("textarea[name=text]").fill("Tôi đã chờ hai tiếng ở quầy đất đai.")
+    page.get_by_role("button", name="Gửi phản ánh").click()
+    expect(page.locator(".complaint-done")).to_be_visible()
+    # The QR that follows this complaint is the one to scan now, not the one for a new form.
+    expect(page.locator(".handoff")).to_be_hidden()
+    expect(page.locator(".complaint-done__qr svg")).to_be_visible()
+    screenshot(page, "complaint-sent-on-kiosk", full_page=False)
