@@ -482,8 +482,11 @@
       input.__oskToggle = toggle;
       // The field and its button share a line, whatever the form's own layout.
       var wrapper = el("span", "osk-field");
+      // Moving the field drops its focus (autofocus on a scanner's box): it is given back.
+      var focused = document.activeElement === input;
       input.insertAdjacentElement("beforebegin", wrapper);
       wrapper.append(input, toggle);
+      if (focused) input.focus({ preventScroll: true });
     });
     // A screen that asks for exactly one thing next (the phone digits after a scanned code)
     // shows its keypad at once: the citizen has nothing else to tap first.
