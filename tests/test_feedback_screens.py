@@ -258,7 +258,10 @@ def test_kiosk_rating_by_todays_ticket_number(client, hall):
     assert f'<strong class="rating-subject__number">{ticket.display_number}</strong>' in html
     item = re.search(r'name="item" value="([^"]+)"', html).group(1)
     response = client.post("/rate", data={"office": "VY", "item": item, "score": "1"}, headers=HTMX)
-    assert response.status_code == 200 and 'name="proof"' in response.get_data(as_text=True)
+    details = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'name="proof"' in details
+    # The kiosk has no keyboard of its own: the comment opens the on-screen Vietnamese one.
+    assert re.search(r'<textarea name="comment"[^>]*data-keyboard="vi"', details)
     assert db.session.scalar(select(Rating.channel)) == "kiosk"
     again = client.get("/rate?office=VY&q=A001", headers=HTMX)
     assert again.status_code == 422 and "đã được đánh giá" in again.get_data(as_text=True)

@@ -40,6 +40,9 @@ def test_the_kiosk_layout_loads_the_keyboard_with_its_vietnamese_labels(client, 
             "/complaints/new?office={code}&kiosk=1",
             {"subject": "vi", "text": "vi", "contact": "numeric"},
         ),
+        ("/kiosk/{code}/lookup", {"scan": "code", "code": "code", "phone_last4": "numeric"}),
+        ("/kiosk/{code}/procedures", {"q": "vi"}),
+        ("/kiosk/{code}/complaint", {"subject": "vi", "text": "vi", "contact": "numeric"}),
     ],
 )
 def test_kiosk_screens_ask_for_the_layout_each_field_needs(client, office, url, fields):

@@ -2,7 +2,8 @@
 // search procedures in Vietnamese, type dossier codes and phone digits. Any input or textarea with
 // data-keyboard="vi" | "numeric" | "code" gets a keyboard button next to it; tapping the field or
 // the button opens the keyboard at the bottom of the screen. Focus set by a script (a scanner-first
-// lookup focuses its field) does not open it, so the keyboard never hides a screen unasked.
+// lookup focuses its field) does not open it, so the keyboard never hides a screen unasked; a field
+// marked data-keyboard-open (the one thing a screen asks for next) opens it when it appears.
 //
 // Vietnamese letters are composed with Telex on the word before the caret (aa -> â, dd -> đ,
 // s f r x j -> tones, z removes the tone), or with the dedicated letter and tone keys. The tone sits
@@ -481,12 +482,16 @@
       input.__oskToggle = toggle;
       // The field and its button share a line, whatever the form's own layout.
       var wrapper = el("span", "osk-field");
-      // Moving a field drops its focus: a scanner screen's autofocused box must keep it.
+      // Moving the field drops its focus (autofocus on a scanner's box): it is given back.
       var focused = document.activeElement === input;
       input.insertAdjacentElement("beforebegin", wrapper);
       wrapper.append(input, toggle);
-      if (focused || input.autofocus) input.focus({ preventScroll: true });
+      if (focused) input.focus({ preventScroll: true });
     });
+    // A screen that asks for exactly one thing next (the phone digits after a scanned code)
+    // shows its keypad at once: the citizen has nothing else to tap first.
+    var asked = inputs.filter(function (input) { return input.hasAttribute("data-keyboard-open"); })[0];
+    if (asked && asked.offsetParent !== null) open(asked);
   }
 
   // A tap on a field opens the keyboard; focus from a script (autofocus, a scanner screen) does not.

@@ -143,7 +143,7 @@ def test_citizen_taps_a_vietnamese_search_and_sees_the_procedure(kiosk, screensh
 def test_citizen_types_a_dossier_code_and_phone_digits(kiosk, screenshot):
     kiosk.get_by_role("link", name="Tra cứu hồ sơ").click()
     code = kiosk.locator("input[name=code]")
-    phone = kiosk.locator("input[name=phone_last4]")
+    phone = kiosk.locator("input[data-keyboard=numeric]")
     keyboard = kiosk.locator(".osk")
     # Focus from a script (a scanner-first screen) leaves the screen free.
     code.focus()
@@ -201,3 +201,22 @@ def test_complaint_text_with_letters_then_contact_digits(kiosk, screenshot):
     expect(keyboard).to_be_hidden()
     expect(text).to_have_value("Chờ quá lâu")
     expect(kiosk.locator(".complaint-done")).to_have_count(0)
+
+
+def test_a_scanned_code_opens_the_keypad_for_the_phone_digits(kiosk, screenshot):
+    kiosk.get_by_role("link", name="Tra cứu hồ sơ").click()
+    keyboard = kiosk.locator(".osk")
+    expect(keyboard).to_be_hidden()  # the scanner's screen stays free
+    # A scanner types the code fast and presses Enter.
+    kiosk.locator("[data-scan-input]").press_sequentially("000.00.12.H62-261205-0001", delay=5)
+    kiosk.keyboard.press("Enter")
+    phone = kiosk.locator("input[name=phone_last4]")
+    expect(phone).to_be_focused()
+    # The screen now asks for one thing, the phone digits: their keypad is already there.
+    expect(keyboard).to_be_visible()
+    expect(keyboard).to_have_attribute("data-layout", "numeric")
+    box = phone.bounding_box()
+    assert box["y"] + box["height"] <= keyboard.bounding_box()["y"]
+    tap_text(kiosk, "5678")
+    expect(phone).to_have_value("5678")
+    screenshot(kiosk, "scanned-code-keypad", full_page=False)

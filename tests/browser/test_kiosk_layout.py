@@ -140,8 +140,8 @@ def test_a_wrong_lookup_says_so_on_the_kiosk_screen(kiosk, quick_idle_server, sc
     open_screen(kiosk, quick_idle_server, "lookup")
     kiosk.fill("input[name=code]", "000.00.12.H62-261205-9999")
     kiosk.fill("input[name=phone_last4]", "0000")
-    typed = kiosk.locator("form:has(input[name=code])")
-    typed.get_by_role("button", name="Tra cứu", exact=True).click()
+    # The typed form's button (the scanner's box above has its own).
+    kiosk.locator("form:has(input[name=code])").get_by_role("button", name="Tra cứu").click()
     expect(kiosk.locator(".kiosk-form__error")).to_contain_text("Không tìm thấy hồ sơ")
     expect(kiosk.locator(".kiosk-header")).to_be_visible()
     expect(kiosk.get_by_role("link", name=HOME)).to_be_visible()

@@ -31,16 +31,9 @@ def _scan(page, text: str) -> None:
 def _open_lookup(page, live_server) -> None:
     page.goto(f"{live_server}/kiosk/VY")
     page.get_by_role("link", name="Tra cứu hồ sơ").click()
-    expect(page).to_have_url(f"{live_server}/kiosk/VY/lookup")
+    expect(page.locator("#kiosk-screen[data-screen=lookup]")).to_be_visible()
     # The scan box has the focus: nothing to tap before scanning.
     expect(page.locator("[data-scan-input]")).to_be_focused()
-
-
-def _expect_status_in_the_kiosk_frame(page, created: dict) -> None:
-    expect(page.locator(".lookup-result__status")).to_contain_text("Đã tiếp nhận")
-    expect(page.locator("[data-kiosk-go-home]")).to_be_visible()
-    body = page.locator("body").inner_text()
-    assert created["code"] in body and "Nguyễn Văn Thành" not in body and PHONE not in body
 
 
 def test_scanning_the_receipt_qr_opens_the_dossier(
@@ -52,7 +45,11 @@ def test_scanning_the_receipt_qr_opens_the_dossier(
     screenshot(page, "scan-box", full_page=False)
     # The receipt's QR holds the public address, whichever host printed it.
     _scan(page, f"https://motcua.example.gov.vn/d/{created['token']}")
-    _expect_status_in_the_kiosk_frame(page, created)
+    # The status opens in the kiosk's frame, with its way home.
+    expect(page.locator(".lookup-result__status")).to_have_text("Đã tiếp nhận")
+    expect(page.get_by_role("link", name="Về màn hình lấy số")).to_be_visible()
+    body = page.locator("body").inner_text()
+    assert created["code"] in body and "Nguyễn Văn Thành" not in body and PHONE not in body
     screenshot(page, "scanned-status", full_page=False)
 
 
@@ -68,7 +65,6 @@ def test_scanning_the_dossier_code_asks_for_the_phone_digits(
     digits = page.locator("input[name=phone_last4]")
     expect(digits).to_be_focused()
     expect(page.locator("input[name=code]")).to_have_value(created["code"])
-    expect(page.locator("[data-scan-input]")).to_have_count(0)
     screenshot(page, "scan-phone-step", full_page=False)
     digits.press_sequentially("0000")
     digits.press("Enter")
@@ -76,14 +72,15 @@ def test_scanning_the_dossier_code_asks_for_the_phone_digits(
     screenshot(page, "scan-wrong-phone", full_page=False)
     page.locator("input[name=phone_last4]").fill(PHONE[-4:])
     page.locator("input[name=phone_last4]").press("Enter")
-    _expect_status_in_the_kiosk_frame(page, created)
+    expect(page.locator(".lookup-result__status")).to_have_text("Đã tiếp nhận")
+    assert created["code"] in page.locator("#kiosk-screen").inner_text()
 
 
 def test_a_scan_that_is_not_a_receipt_says_what_to_scan(new_context, live_server, screenshot):
     page = new_context(viewport=KIOSK, has_touch=True).new_page()
     _open_lookup(page, live_server)
     _scan(page, f"{live_server}/t/AbCdEfGhIjKlMnOp")
-    expect(page.locator(".kiosk-form__error").first).to_contain_text("phiếu số thứ tự")
+    expect(page.locator(".kiosk-form__error")).to_contain_text("phiếu số thứ tự")
     expect(page.locator("[data-scan-input]")).to_be_focused()
     screenshot(page, "scan-ticket-qr", full_page=False)
 
@@ -103,3 +100,17 @@ def test_the_kiosk_complaint_offers_the_phone_qr(new_context, live_server, scree
     expect(phone).to_have_url(f"{live_server}/complaints/new?office=VY")
     expect(phone.locator("select[name=office]")).to_have_value("VY")
     screenshot(phone, "complaint-on-phone", full_page=False)
+
+
+def test_a_complaint_sent_on_the_kiosk_shows_only_its_own_qr(new_context, live_server, screenshot):
+    page = new_context(viewport=KIOSK, has_touch=True).new_page()
+    page.goto(f"{live_server}/kiosk/VY/complaint")
+    expect(page.locator(".handoff")).to_be_visible()
+    page.locator("input[name=subject]").fill("Chờ lâu")
+    page.locator("textarea[name=text]").fill("Tôi đã chờ hai tiếng ở quầy đất đai.")
+    page.get_by_role("button", name="Gửi phản ánh").click()
+    expect(page.locator(".complaint-done")).to_be_visible()
+    # The QR that follows this complaint is the one to scan now, not the one for a new form.
+    expect(page.locator(".handoff")).to_be_hidden()
+    expect(page.locator(".complaint-done__qr svg")).to_be_visible()
+    screenshot(page, "complaint-sent-on-kiosk", full_page=False)

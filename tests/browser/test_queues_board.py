@@ -231,3 +231,19 @@ def test_a_board_without_sound_asks_staff_for_a_click_then_says_the_call(
     expect(notice).to_be_hidden()
     board.wait_for_function("() => window.__played.length >= 1")
     assert spoken(board) == [speech_of(called, 2)]
+
+
+def test_every_service_name_on_the_board_is_shown_whole(new_context, live_server, screenshot):
+    # The city office: seven services, some with long names.
+    board = new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    board.goto(f"{live_server}/board/VY")
+    names = board.locator(".wait__name")
+    expect(names.filter(has_text="Tài nguyên – Môi trường")).to_be_visible()
+    clipped = names.evaluate_all(
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"
+    )
+    assert clipped == []
+    # Wrapped names still leave the whole waiting list on the 1080p screen.
+    bottom = board.locator(".board__waiting").evaluate("e => e.getBoundingClientRect().bottom")
+    assert bottom <= 1080
+    screenshot(board, "board-service-names", full_page=False)
