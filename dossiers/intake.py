@@ -56,6 +56,7 @@ from onestop import clock, stale
 from onestop.exceptions import Forbidden, ValidationError
 from onestop.extensions import begin_write, db
 from onestop.models import Office, User, can_act_in
+from onestop.phones import normalise_phone
 from onestop.text import clean
 from queues.models import Ticket
 
@@ -79,7 +80,6 @@ _IMPORT_FIELD = {
     "channel": "KenhThucHien",
     "received_at": "NgayTiepNhan",
 }
-MOBILE = re.compile(r"^0[35789]\d{8}$")
 MAX_NAME = 120
 MAX_ADDRESS = 300
 MAX_EMAIL = 254
@@ -87,19 +87,6 @@ MAX_EMAIL = 254
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # A receipt time a little ahead of ours is a clock skew between machines, not a mistake.
 _CLOCK_SKEW = dt.timedelta(minutes=5)
-
-
-def normalise_phone(raw: str) -> str | None:
-    """Return a Vietnamese mobile number as ``0xxxxxxxxx``, or None if it is not one.
-
-    Accepts spaces, dots, dashes and brackets, and the ``+84`` / ``84`` forms.
-    """
-    digits = re.sub(r"[\s.\-()]", "", clean(raw))
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits if MOBILE.match(digits) else None
 
 
 @dataclass

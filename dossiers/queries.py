@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from dossiers.intake import normalise_phone
 from dossiers.lifecycle import overdue_condition
 from dossiers.models import CHANNELS, OPEN_STATUSES, STATUSES, Dossier
 from onestop.extensions import db
 from onestop.inputs import id_or_none
 from onestop.models import User, visible_office_ids
+from onestop.phones import normalise_phone
 from onestop.text import clean
 
 PAGE_SIZE = 25

@@ -7,13 +7,14 @@ import pytest
 from sqlalchemy import func, select
 from test_dossiers_support import local, receive_fixture, world_fixture  # noqa: F401 (fixtures)
 
-from dossiers.intake import normalise_phone, receive_dossier
+from dossiers.intake import receive_dossier
 from dossiers.models import Dossier, DossierCounter, DossierEvent, Holiday
 from dossiers.office_days import add_office_day, calendar_for
 from onestop import clock
 from onestop.exceptions import Forbidden, ValidationError
 from onestop.extensions import db
 from onestop.models import Office, User
+from onestop.phones import normalise_phone
 from queues.models import Service
 from queues.tickets import issue_ticket
 

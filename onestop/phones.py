@@ -1,0 +1,20 @@
+"""Vietnamese mobile numbers, as citizens type them and as they are stored."""
+
+import re
+
+from onestop.text import clean
+
+MOBILE = re.compile(r"^0[35789]\d{8}$")
+
+
+def normalise_phone(raw: str) -> str | None:
+    """Return a Vietnamese mobile number as ``0xxxxxxxxx``, or None if it is not one.
+
+    Accepts spaces, dots, dashes and brackets, and the ``+84`` / ``84`` forms.
+    """
+    digits = re.sub(r"[\s.\-()]", "", clean(raw))
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits if MOBILE.match(digits) else None
