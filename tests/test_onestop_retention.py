@@ -20,7 +20,7 @@ from reports.measures import Scope
 from reports.periods import Period
 from reports.simulate import simulate
 
-DAYS = 10  # the retention period the tests configure, for dossiers and complaints alike
+DAYS = 10  # the retention period the tests configure, for every kind of record alike
 
 
 @pytest.fixture
@@ -31,7 +31,9 @@ def history(app, fixed_clock):
         if name != "reports":
             seeder()
     simulate(35, ["VY-LB", "VY-TS"], seed=3)
-    app.config.update(RETENTION_DOSSIER_DAYS=DAYS, RETENTION_COMPLAINT_DAYS=DAYS)
+    app.config.update(
+        RETENTION_DOSSIER_DAYS=DAYS, RETENTION_COMPLAINT_DAYS=DAYS, RETENTION_NOTIFY_DAYS=DAYS
+    )
     city = db.session.scalar(select(Office).where(Office.code == "VY"))
     ward = db.session.scalar(select(Office).where(Office.code == "VY-LB"))
     supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
@@ -115,6 +117,7 @@ def test_a_purge_changes_no_kpi_live_or_from_the_rollups(history):
     after = snapshot()
 
     assert done == {
+        "outbox_message": 0,
         "dossier": sum(kind == "dossier" for kind, _ in gone),
         "complaint": sum(kind == "complaint" for kind, _ in gone),
     }
@@ -147,12 +150,17 @@ def test_the_command_shows_progress_logs_itself_and_can_run_again(history, runne
     complaints_gone = sum(kind == "complaint" for kind, _ in gone)
     cutoff = (clock.today() - dt.timedelta(days=DAYS)).isoformat()
 
+    def described(counts: dict) -> str:  # in the order the packages registered their data
+        return ", ".join(
+            f"{counts.get(spec.name, 0)} {spec.name} (closed before {cutoff})"
+            for spec in retention.registered()
+        )
+
+    planned = described({"dossier": dossiers, "complaint": complaints_gone})
+
     dry = runner.invoke(args=["purge-personal-data", "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert dry.output.strip() == (
-        f"Dry run: would anonymise {dossiers} dossier (closed before {cutoff}), "
-        f"{complaints_gone} complaint (closed before {cutoff}); nothing changed."
-    )
+    assert dry.output.strip() == (f"Dry run: would anonymise {planned}; nothing changed.")
     assert snapshot() == before
     assert db.session.scalars(select(AuditEntry)).all() == []
 
@@ -160,11 +168,11 @@ def test_the_command_shows_progress_logs_itself_and_can_run_again(history, runne
     assert result.exit_code == 0, result.output
     assert "Anonymising" in result.output
     assert result.output.strip().splitlines()[-1] == (
-        f"Anonymised {dossiers} dossier (closed before {cutoff}), "
-        f"{complaints_gone} complaint (closed before {cutoff}); every count and time kept."
+        f"Anonymised {planned}; every count and time kept."
     )
     logged = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     assert {(e.action, e.object_type, e.user_id) for e in logged} == {
+        ("purge", "outbox_message", None),
         ("purge", "dossier", None),
         ("purge", "complaint", None),
     }
@@ -175,7 +183,9 @@ def test_the_command_shows_progress_logs_itself_and_can_run_again(history, runne
 
     again = runner.invoke(args=["purge-personal-data"])
     assert again.exit_code == 0
-    assert again.output.strip().splitlines()[-1].startswith("Anonymised 0 dossier")
+    assert again.output.strip().splitlines()[-1] == (
+        f"Anonymised {described({})}; every count and time kept."
+    )
 
 
 @pytest.mark.parametrize("bad", ["abc", "0", "-5", "1.5", True])
@@ -198,19 +208,21 @@ def test_a_bad_retention_period_is_refused_and_nothing_changes(world, receive, r
     assert snapshot()["dossier", dossier.id] == ("", "")
 
 
-def test_defaults_keep_dossiers_five_years_and_complaint_contacts_one_year(app):
+def test_defaults_keep_dossiers_five_years_complaints_a_year_message_numbers_a_month(app):
     specs = {spec.name: spec for spec in retention.registered()}
+    assert retention.period_days(specs["outbox_message"], {}) == 30
     assert retention.period_days(specs["dossier"], {}) == 1826
     assert retention.period_days(specs["complaint"], {}) == 365
 
 
-def test_every_text_column_of_a_dossier_or_complaint_is_declared_personal_or_not(app):
+def test_every_text_column_of_a_record_with_personal_data_is_declared_personal_or_not(app):
     """A new text column must be classified: a personal one joins its retention list."""
     from sqlalchemy import String, Text
 
     not_personal = {
         "dossier": {"code", "channel", "status", "apology_reason", "external_code", "token"},
         "complaint": {"code", "topic", "subject", "text", "channel", "status", "answer"},
+        "outbox_message": {"key", "template", "status", "last_error"},
     }
     assert {spec.name for spec in retention.registered()} == set(not_personal)
     for spec in retention.registered():
