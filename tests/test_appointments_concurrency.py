@@ -1,4 +1,4 @@
-"""No slot is overbooked: simultaneous bookings on SQLite and PostgreSQL, threads with own sessions."""
+"""No slot is overbooked: simultaneous bookings on SQLite and PostgreSQL, one session each."""
 
 import datetime as dt
 
