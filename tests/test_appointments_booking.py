@@ -211,3 +211,23 @@ def test_reminders_go_to_the_next_working_days_bookings_once(office, fixed_clock
         "date": "30/11/2026",
         "office": office.name,
     }
+
+
+def test_purge_blanks_name_and_phone_of_past_bookings_only(office, fixed_clock, runner, app):
+    old = book(office, local(27, 9))
+    kept = book(office, local(30, 9), phone="0987654321")
+    fixed_clock(local(28, 12, month=12).astimezone(dt.UTC))  # 31 days later
+    app.config["RETENTION_BOOKING_DAYS"] = 30
+    assert runner.invoke(args=["purge-personal-data"]).exit_code == 0
+    db.session.expire_all()
+    assert (old.name, old.phone) == (None, None) and old.code and old.status == "booked"
+    assert (kept.name, kept.phone) == ("Trần Thị Bình", "0987654321")
+
+
+def test_cli_commands(office, fixed_clock, runner):
+    book(office, local(30, 9))
+    result = runner.invoke(args=["appointments", "remind"])
+    assert result.exit_code == 0 and "1 booking reminder(s) queued." in result.output
+    fixed_clock(local(30, 12).astimezone(dt.UTC))
+    result = runner.invoke(args=["appointments", "no-shows"])
+    assert result.exit_code == 0 and "1 booking(s) marked as no-show." in result.output
