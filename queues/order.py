@@ -8,11 +8,16 @@ citizen ahead of them; the call after that goes to the walk-in. Priority tickets
 (elderly, disabled, ...) keep their precedence over both.
 
 ``choose`` is a pure function of the two candidates, the counter's previous call and the
-time, so each case is tested with a frozen clock.
+time, so each case is tested with a frozen clock; ``next_to_call`` reads them for call-next.
 """
 
 import datetime as dt
 from dataclasses import dataclass
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.engine import Connection
+
+from queues.models import Service, Ticket, counter_service
 
 
 @dataclass(frozen=True)
@@ -67,3 +72,69 @@ def choose(
     if previous is not None and previous.booked:
         return walk_in
     return booked
+
+
+# --- the candidates, read in call-next's write transaction ---------------------------------------
+
+
+def _served(counter_id):
+    service = Service.__table__
+    return (
+        select(counter_service.c.service_id)
+        .join(service, service.c.id == counter_service.c.service_id)
+        .where(counter_service.c.counter_id == counter_id, service.c.active.is_(True))
+    )
+
+
+def _first_waiting(counter_id, today: dt.date, booked: bool) -> Select:
+    ticket = Ticket.__table__
+    query = select(ticket.c.id, ticket.c.issued_at, ticket.c.priority, ticket.c.booked_for).where(
+        ticket.c.service_id.in_(_served(counter_id)),
+        ticket.c.day == today,
+        ticket.c.status == "waiting",
+    )
+    if booked:
+        # Priority tickets stay in the usual line whatever their booking.
+        query = query.where(
+            ticket.c.booked_for.is_not(None), ticket.c.priority.is_(False)
+        ).order_by(ticket.c.booked_for, ticket.c.issued_at, ticket.c.id)
+    else:
+        query = query.where(
+            or_(ticket.c.booked_for.is_(None), ticket.c.priority.is_(True))
+        ).order_by(ticket.c.priority.desc(), ticket.c.issued_at, ticket.c.id)
+    # PostgreSQL: a ticket another counter is taking is skipped (SQLite serialises writers).
+    return query.limit(1).with_for_update(skip_locked=True)
+
+
+def next_to_call(
+    connection: Connection,
+    counter_id: int,
+    today: dt.date,
+    now: dt.datetime,
+    wait_target_min: int,
+) -> int | None:
+    """The id of the ticket ``choose`` gives the counter, read in the caller's write transaction."""
+    ticket = Ticket.__table__
+    rows = [
+        connection.execute(_first_waiting(counter_id, today, flag)).first()
+        for flag in (True, False)
+    ]
+    booked, walk_in = (
+        Candidate(row.id, row.issued_at, row.priority, row.booked_for) if row is not None else None
+        for row in rows
+    )
+    previous = None
+    if booked is not None and walk_in is not None:
+        last = connection.execute(
+            select(ticket.c.booked_for)
+            .where(
+                ticket.c.counter_id == counter_id,
+                ticket.c.day == today,
+                ticket.c.last_called_at.is_not(None),
+            )
+            .order_by(ticket.c.last_called_at.desc(), ticket.c.id.desc())
+            .limit(1)
+        ).first()
+        previous = PreviousCall(booked=last.booked_for is not None) if last is not None else None
+    chosen = choose(booked, walk_in, previous, now, dt.timedelta(minutes=wait_target_min))
+    return chosen.id if chosen is not None else None

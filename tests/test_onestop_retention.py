@@ -31,7 +31,9 @@ def history(app, fixed_clock):
         if name != "reports":
             seeder()
     simulate(35, ["VY-LB", "VY-TS"], seed=3)
-    app.config.update(RETENTION_DOSSIER_DAYS=DAYS, RETENTION_COMPLAINT_DAYS=DAYS)
+    app.config.update(
+        RETENTION_DOSSIER_DAYS=DAYS, RETENTION_COMPLAINT_DAYS=DAYS, RETENTION_BOOKING_DAYS=DAYS
+    )
     city = db.session.scalar(select(Office).where(Office.code == "VY"))
     ward = db.session.scalar(select(Office).where(Office.code == "VY-LB"))
     supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
@@ -117,6 +119,7 @@ def test_a_purge_changes_no_kpi_live_or_from_the_rollups(history):
     assert done == {
         "dossier": sum(kind == "dossier" for kind, _ in gone),
         "complaint": sum(kind == "complaint" for kind, _ in gone),
+        "booking": 0,  # the simulated history has no appointments
     }
     assert done["dossier"] > 50 and done["complaint"] > 1
     for key, values in after.items():
@@ -151,6 +154,7 @@ def test_the_command_shows_progress_logs_itself_and_can_run_again(history, runne
     assert dry.exit_code == 0, dry.output
     assert dry.output.strip() == (
         f"Dry run: would anonymise {dossiers} dossier (closed before {cutoff}), "
+        f"0 booking (closed before {cutoff}), "
         f"{complaints_gone} complaint (closed before {cutoff}); nothing changed."
     )
     assert snapshot() == before
@@ -161,11 +165,13 @@ def test_the_command_shows_progress_logs_itself_and_can_run_again(history, runne
     assert "Anonymising" in result.output
     assert result.output.strip().splitlines()[-1] == (
         f"Anonymised {dossiers} dossier (closed before {cutoff}), "
+        f"0 booking (closed before {cutoff}), "
         f"{complaints_gone} complaint (closed before {cutoff}); every count and time kept."
     )
     logged = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     assert {(e.action, e.object_type, e.user_id) for e in logged} == {
         ("purge", "dossier", None),
+        ("purge", "booking", None),  # nothing to do is logged too
         ("purge", "complaint", None),
     }
     # One entry per batch, each committed with the records it anonymised.
