@@ -6,7 +6,7 @@ No slot is overbooked, whatever the number of citizens booking at once: the seat
 in a slot are a SlotCount row bumped by ``INSERT ... ON CONFLICT DO UPDATE ... WHERE
 taken < seats RETURNING taken`` in the transaction that inserts the booking. The upsert
 holds the row's lock until the commit on PostgreSQL, and SQLite runs the transaction
-under BEGIN IMMEDIATE (queues.writelock.writing), so each booking sees the seats the
+under BEGIN IMMEDIATE (queues.store.writing), so each booking sees the seats the
 others took; a full slot returns no row and nothing is stored.
 
 Check-in window: from CHECK_IN_EARLY before the slot's start to CHECK_IN_LATE after it.
@@ -31,8 +31,8 @@ from onestop.phones import normalise_phone
 from onestop.text import clean
 from queues import hours
 from queues.models import Service, Ticket
-from queues.tickets import issue_ticket
-from queues.writelock import writing
+from queues.store import writing
+from queues.tickets import issue
 
 CHECK_IN_EARLY = dt.timedelta(minutes=30)
 CHECK_IN_LATE = dt.timedelta(minutes=15)
@@ -154,7 +154,6 @@ def book(
             created_at=now,
         )
         db.session.add(booking)
-        db.session.commit()
     return booking
 
 
@@ -195,7 +194,6 @@ def cancel(token: str, now: dt.datetime) -> Booking:
             )
             .values(taken=SlotCount.taken - 1)
         )
-        db.session.commit()
     return booking
 
 
@@ -242,21 +240,21 @@ def check_in(office: Office, raw_code, now: dt.datetime) -> Ticket:
     if booking is None:
         raise NotFound(_("Không tìm thấy lịch hẹn với mã này. Vui lòng kiểm tra lại mã hẹn."))
     _check_window(booking, now)
-    booking_id, starts_at = booking.id, booking.starts_at
-    ticket = issue_ticket(office, booking.service.code, request_id=f"booking-{booking_id}")
-    ticket_id = ticket.id
+    booking_id = booking.id
+    ticket = issue(
+        office,
+        booking.service.code,
+        request_id=f"booking-{booking_id}",
+        booked_for=booking.starts_at,
+    ).ticket
     with writing():
         booking = db.session.get(Booking, booking_id, with_for_update=True, populate_existing=True)
         if booking.status != "booked":
             raise Conflict(_("Lịch hẹn này đã được lấy số rồi."), "already_checked_in")
         booking.status = "checked_in"
         booking.checked_in_at = now
-        booking.ticket_id = ticket_id
-        db.session.execute(
-            update(Ticket).where(Ticket.id == ticket_id).values(booked_for=starts_at)
-        )
-        db.session.commit()
-    return db.session.get(Ticket, ticket_id, populate_existing=True)
+        booking.ticket_id = ticket.id
+    return ticket
 
 
 def mark_no_shows(now: dt.datetime) -> int:
@@ -267,7 +265,6 @@ def mark_no_shows(now: dt.datetime) -> int:
             .where(Booking.status == "booked", Booking.starts_at < now - CHECK_IN_LATE)
             .values(status="no_show")
         )
-        db.session.commit()
     return result.rowcount
 
 

@@ -8,15 +8,15 @@ citizen ahead of them; the call after that goes to the walk-in. Priority tickets
 (elderly, disabled, ...) keep their precedence over both.
 
 ``choose`` is a pure function of the two candidates, the counter's previous call and the
-time, so each case is tested with a frozen clock; ``next_to_call`` reads them for call-next.
+time, so each case is tested with a frozen clock; ``next_ticket`` reads them for call-next.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.engine import Connection
 
+from onestop.extensions import db
 from queues.models import Service, Ticket, counter_service
 
 
@@ -77,64 +77,64 @@ def choose(
 # --- the candidates, read in call-next's write transaction ---------------------------------------
 
 
-def _served(counter_id):
-    service = Service.__table__
-    return (
+def _first_waiting(counter_id: int, today: dt.date, booked: bool) -> Select:
+    """The first waiting ticket of a line (booked: by slot; walk-ins and priority tickets:
+    priority first, then issue time) in the counter's open services.
+
+    FOR UPDATE SKIP LOCKED (PostgreSQL): a ticket another counter is taking is passed over.
+    """
+    served = (
         select(counter_service.c.service_id)
-        .join(service, service.c.id == counter_service.c.service_id)
-        .where(counter_service.c.counter_id == counter_id, service.c.active.is_(True))
+        .join(Service, Service.id == counter_service.c.service_id)
+        .where(counter_service.c.counter_id == counter_id, Service.active.is_(True))
     )
-
-
-def _first_waiting(counter_id, today: dt.date, booked: bool) -> Select:
-    ticket = Ticket.__table__
-    query = select(ticket.c.id, ticket.c.issued_at, ticket.c.priority, ticket.c.booked_for).where(
-        ticket.c.service_id.in_(_served(counter_id)),
-        ticket.c.day == today,
-        ticket.c.status == "waiting",
+    query = select(Ticket).where(
+        Ticket.service_id.in_(served), Ticket.day == today, Ticket.status == "waiting"
     )
     if booked:
-        # Priority tickets stay in the usual line whatever their booking.
-        query = query.where(
-            ticket.c.booked_for.is_not(None), ticket.c.priority.is_(False)
-        ).order_by(ticket.c.booked_for, ticket.c.issued_at, ticket.c.id)
+        # A priority ticket stays in the usual line whether booked or not.
+        query = query.where(Ticket.booked_for.is_not(None), Ticket.priority.is_(False))
+        query = query.order_by(Ticket.booked_for, Ticket.issued_at, Ticket.id)
     else:
-        query = query.where(
-            or_(ticket.c.booked_for.is_(None), ticket.c.priority.is_(True))
-        ).order_by(ticket.c.priority.desc(), ticket.c.issued_at, ticket.c.id)
-    # PostgreSQL: a ticket another counter is taking is skipped (SQLite serialises writers).
-    return query.limit(1).with_for_update(skip_locked=True)
-
-
-def next_to_call(
-    connection: Connection,
-    counter_id: int,
-    today: dt.date,
-    now: dt.datetime,
-    wait_target_min: int,
-) -> int | None:
-    """The id of the ticket ``choose`` gives the counter, read in the caller's write transaction."""
-    ticket = Ticket.__table__
-    rows = [
-        connection.execute(_first_waiting(counter_id, today, flag)).first()
-        for flag in (True, False)
-    ]
-    booked, walk_in = (
-        Candidate(row.id, row.issued_at, row.priority, row.booked_for) if row is not None else None
-        for row in rows
+        query = query.where(or_(Ticket.booked_for.is_(None), Ticket.priority.is_(True)))
+        query = query.order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+    return (
+        query.limit(1).with_for_update(skip_locked=True).execution_options(populate_existing=True)
     )
+
+
+def _candidate(ticket: Ticket | None) -> Candidate | None:
+    if ticket is None:
+        return None
+    return Candidate(ticket.id, ticket.issued_at, ticket.priority, ticket.booked_for)
+
+
+def next_ticket(
+    counter_id: int, today: dt.date, now: dt.datetime, wait_target_min: int
+) -> Ticket | None:
+    """The ticket ``choose`` gives the counter, read in the caller's write transaction."""
+    booked = db.session.scalar(_first_waiting(counter_id, today, booked=True))
+    walk_in = db.session.scalar(_first_waiting(counter_id, today, booked=False))
     previous = None
     if booked is not None and walk_in is not None:
-        last = connection.execute(
-            select(ticket.c.booked_for)
+        last = db.session.execute(
+            select(Ticket.booked_for)
             .where(
-                ticket.c.counter_id == counter_id,
-                ticket.c.day == today,
-                ticket.c.last_called_at.is_not(None),
+                Ticket.counter_id == counter_id,
+                Ticket.day == today,
+                Ticket.last_called_at.is_not(None),
             )
-            .order_by(ticket.c.last_called_at.desc(), ticket.c.id.desc())
+            .order_by(Ticket.last_called_at.desc(), Ticket.id.desc())
             .limit(1)
         ).first()
         previous = PreviousCall(booked=last.booked_for is not None) if last is not None else None
-    chosen = choose(booked, walk_in, previous, now, dt.timedelta(minutes=wait_target_min))
-    return chosen.id if chosen is not None else None
+    chosen = choose(
+        _candidate(booked),
+        _candidate(walk_in),
+        previous,
+        now,
+        dt.timedelta(minutes=wait_target_min),
+    )
+    if chosen is None:
+        return None
+    return booked if booked is not None and chosen.id == booked.id else walk_in

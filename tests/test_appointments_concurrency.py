@@ -14,7 +14,7 @@ from onestop.extensions import db
 from onestop.models import Office
 from queues.demo import add_queues
 from queues.models import Service
-from tests.test_queues_concurrency import locking, run_threads  # noqa: F401 — fixture
+from tests.test_queues_concurrency import run_threads
 
 THREADS = 20
 START = dt.datetime(2026, 11, 30, 9, tzinfo=LOCAL_TZ)
@@ -31,7 +31,7 @@ def office_id(app, make_office, fixed_clock):
 
 
 @pytest.mark.parametrize("seats", [1, 3])
-def test_simultaneous_bookings_fill_a_slot_exactly(app, office_id, locking, seats):  # noqa: F811
+def test_simultaneous_bookings_fill_a_slot_exactly(app, office_id, seats):
     service = db.session.scalar(select(Service))
     db.session.add(SlotCapacity(service_id=service.id, seats=seats))
     db.session.commit()
