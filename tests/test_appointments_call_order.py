@@ -72,3 +72,12 @@ def test_priority_tickets_keep_their_precedence(hall):
     elderly = tickets.issue(office, "ho-tich", priority_reason="elderly").ticket
     assert call(counter, officer, at(9, 1)).id == elderly.id
     assert call(counter, officer, at(9, 6)).id == booked.id
+
+
+def test_the_console_marks_a_booked_ticket_with_its_time(hall, client, login):
+    office, counter, officer = hall
+    booked_ticket(office, at(9, 0), at(8, 45), "0912345678")
+    login(officer)
+    client.post("/counter/sign-in", data={"counter": counter.id})
+    page = client.get("/counter").get_data(as_text=True)
+    assert "Hẹn 09:00" in page and "0912" not in page
