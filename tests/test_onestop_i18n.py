@@ -27,6 +27,7 @@ def _source_messages() -> set[str]:
         "onestop",
         "notify",
         "queues",
+        "appointments",
         "kiosk",
         "dossiers",
         "feedback",

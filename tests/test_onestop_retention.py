@@ -32,7 +32,10 @@ def history(app, fixed_clock):
             seeder()
     simulate(35, ["VY-LB", "VY-TS"], seed=3)
     app.config.update(
-        RETENTION_DOSSIER_DAYS=DAYS, RETENTION_COMPLAINT_DAYS=DAYS, RETENTION_NOTIFY_DAYS=DAYS
+        RETENTION_DOSSIER_DAYS=DAYS,
+        RETENTION_COMPLAINT_DAYS=DAYS,
+        RETENTION_NOTIFY_DAYS=DAYS,
+        RETENTION_BOOKING_DAYS=DAYS,
     )
     city = db.session.scalar(select(Office).where(Office.code == "VY"))
     ward = db.session.scalar(select(Office).where(Office.code == "VY-LB"))
@@ -120,6 +123,7 @@ def test_a_purge_changes_no_kpi_live_or_from_the_rollups(history):
         "outbox_message": 0,
         "dossier": sum(kind == "dossier" for kind, _ in gone),
         "complaint": sum(kind == "complaint" for kind, _ in gone),
+        "booking": 0,  # the simulated history has no appointments
     }
     assert done["dossier"] > 50 and done["complaint"] > 1
     for key, values in after.items():
@@ -174,6 +178,7 @@ def test_the_command_shows_progress_logs_itself_and_can_run_again(history, runne
     assert {(e.action, e.object_type, e.user_id) for e in logged} == {
         ("purge", "outbox_message", None),
         ("purge", "dossier", None),
+        ("purge", "booking", None),  # nothing to do is logged too
         ("purge", "complaint", None),
     }
     # One entry per batch, each committed with the records it anonymised.
@@ -223,6 +228,7 @@ def test_every_text_column_of_a_record_with_personal_data_is_declared_personal_o
         "dossier": {"code", "channel", "status", "apology_reason", "external_code", "token"},
         "complaint": {"code", "topic", "subject", "text", "channel", "status", "answer"},
         "outbox_message": {"key", "template", "status", "last_error"},
+        "booking": {"code", "token", "status"},
     }
     assert {spec.name for spec in retention.registered()} == set(not_personal)
     for spec in retention.registered():
