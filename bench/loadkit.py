@@ -235,6 +235,7 @@ def wrk_load(port, path, seconds, clients, threads, headers=None, script=None) -
     """
     headers = headers or {}
     command = ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds}s", "--latency"]
+    command += ["--timeout", "10s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
@@ -249,8 +250,11 @@ def wrk_load(port, path, seconds, clients, threads, headers=None, script=None) -
 
 def wrk_figures(output: str, statuses: list) -> dict:
     """The figures of wrk's printed report (``--latency``)."""
-    requests, elapsed = re.search(r"(\d+) requests in ([\d.]+\w+),", output).groups()
     latency = dict(re.findall(r"^\s+(50|99)(?:\.\d+)?%\s+(\S+)$", output, re.MULTILINE))
+    if "99" not in latency:
+        # Seen on a saturated machine: wrk counted the requests but printed no latencies.
+        statuses.append("no latency printed")
+    requests, elapsed = re.search(r"(\d+) requests in ([\d.]+\w+),", output).groups()
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(r"Socket errors: (.*)", output)
     if failed:
@@ -261,8 +265,8 @@ def wrk_figures(output: str, statuses: list) -> dict:
         "requests": int(requests),
         "seconds": _milliseconds(elapsed) / 1000.0,
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "p50_ms": _milliseconds(latency["50"]),
-        "p99_ms": _milliseconds(latency["99"]),
+        "p50_ms": _milliseconds(latency["50"]) if "50" in latency else float("nan"),
+        "p99_ms": _milliseconds(latency["99"]) if "99" in latency else float("nan"),
         "statuses": statuses,
     }
 
