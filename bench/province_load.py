@@ -15,8 +15,9 @@ tablet, a paired kiosk and --waiting tickets (some called). Per office at the pe
 Every client sends what its browser sends: the URL of the polling element's hx-get (re-read
 from each answer, as htmx's outerHTML swap does), the htmx headers, its cookies, and
 If-None-Match with the ETag of the previous answer of that URL (a browser's cache does so;
-the board's script does it itself). The writes go through the JSON API: the kiosk's ticket
-(a paired kiosk's cookie), call-next and finish (an officer's API token).
+the board's script does it itself). A phone whose ticket is done keeps polling (its page
+would stop: here the hour's rate stays the peak's). The writes go through the JSON API: the
+kiosk's ticket (a paired kiosk's cookie), call-next and finish (an officer's API token).
 
 Phase 1, saturation: wrk drives each poll kind alone (its requests rotating over every
 client of that kind) and the floor (a minimal endpoint of the same app); then the writes.
@@ -26,10 +27,10 @@ Phase 2, paced: an open-loop client sends the whole mix, each request at its due
 whatever the server's speed; a latency runs from the due time, and a request unanswered
 after --timeout is an error (its connection is reset). First a step search for the number of
 offices served with p99 < 200 ms (--step-seconds each), then N offices for --seconds; before
-each run the server is given time to work off what an overloaded run left queued. The client is one asyncio
-process on the same two cores as the server: its CPU time is printed beside the server's,
-with how late the client itself sent (its own lag), which says when it, not the server, was
-the limit.
+each run the server is given time to work off what an overloaded run left queued. The
+client is one asyncio process on the same two cores as the server: its CPU time is printed
+beside the server's, with how late the client itself sent (its own lag), which says when it,
+not the server, was the limit.
 
 --hosts 2: two gunicorn servers on their own ports sharing PostgreSQL and Redis, behind
 nginx (generated config, in a temporary folder). Both phases run through nginx; then the
