@@ -296,7 +296,10 @@ def open_page(port: int, client: dict) -> dict:
     page_etag = re.search(r'data-etag="([^"]*)"', body)
     if client["kind"] == "board" and page_etag:
         client["etags"][client["url"]] = html.unescape(page_etag.group(1))
-    take_answer(client, response.status, {k.lower(): v for k, v in response.getheaders()}, "")
+    # Of the page, only a renewed cookie: its ETag is the page's (it varies on HX-Request),
+    # which a browser does not send with the fragment's poll.
+    page_headers = {k.lower(): v for k, v in response.getheaders() if k.lower() != "etag"}
+    take_answer(client, response.status, page_headers, "")
     connection.request("GET", client["url"], headers=request_headers(client))
     response = connection.getresponse()
     answer = response.read().decode()
