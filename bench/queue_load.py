@@ -36,49 +36,36 @@ import http.client
 import json
 import multiprocessing
 import os
-import re
 import shutil
-import signal
-import socket
-import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SECRET = "queue-load-bench"
+from loadkit import (
+    PING,
+    SECRET,
+    check,
+    cpu_times,
+    figures,
+    free_port,
+    reset_postgres,
+    start_server,
+    steal_share,
+    stop_server,
+    vacuum,
+    wrk_load,
+)
+
 OFFICE = "VY"
-
-
-def served_app():
-    """The gunicorn entry point: the production one (wsgi.py) plus one minimal endpoint (the
-    ceiling, phase d)."""
-    from wsgi import app
-
-    app.add_url_rule("/_bench/ping", "bench_ping", lambda: "ok")
-    return app
 
 
 # --- preparing the database ----------------------------------------------------------------------
 
 
-def _reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 def prepare(url: str, counters: int) -> dict:
     """Schema, demo data, K counters serving every service, an API token and a paired kiosk."""
-    sys.path.insert(0, str(ROOT))
     from sqlalchemy import func, select
 
     from onestop import create_app
@@ -90,7 +77,7 @@ def prepare(url: str, counters: int) -> dict:
     from queues.models import Counter, Service, Ticket
 
     if url.startswith("postgresql"):
-        _reset_postgres(url)
+        reset_postgres(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, "TESTING": True})
     with app.app_context():
         db.create_all()
@@ -134,119 +121,6 @@ def prepare(url: str, counters: int) -> dict:
         db.session.remove()
         db.engine.dispose()
     return setup
-
-
-def check(url: str, after_ticket: int) -> dict:
-    """Count, in the database, what must never happen to the tickets of this run."""
-    from sqlalchemy import func, select
-
-    from onestop import create_app
-    from onestop.extensions import db
-    from queues.models import Ticket, TicketEvent
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, "TESTING": True})
-    with app.app_context():
-        mine = Ticket.id > after_ticket
-        duplicates = db.session.execute(
-            select(func.count()).select_from(
-                select(Ticket.issued_service_id, Ticket.day, Ticket.number)
-                .where(mine)
-                .group_by(Ticket.issued_service_id, Ticket.day, Ticket.number)
-                .having(func.count() > 1)
-                .subquery()
-            )
-        ).scalar_one()
-        per_service = db.session.execute(
-            select(Ticket.issued_service_id, func.count(), func.max(Ticket.number))
-            .where(mine)
-            .group_by(Ticket.issued_service_id)
-        ).all()
-        calls = (
-            select(TicketEvent.ticket_id, func.count().label("n"))
-            .where(TicketEvent.kind == "called", TicketEvent.ticket_id > after_ticket)
-            .group_by(TicketEvent.ticket_id)
-            .subquery()
-        )
-        double_calls = db.session.scalar(
-            select(func.count()).select_from(calls).where(calls.c.n > 1)
-        )
-        never_called = db.session.scalar(
-            select(func.count()).select_from(Ticket).where(mine, Ticket.called_at.is_(None))
-        )
-        result = {
-            "tickets": sum(count for _, count, _ in per_service),
-            "duplicate_numbers": duplicates,
-            "gaps": sum(top - count for _, count, top in per_service),
-            "double_calls": double_calls,
-            "never_called": never_called,
-        }
-        db.session.remove()
-        db.engine.dispose()
-    return result
-
-
-# --- the server ----------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": SECRET,
-        "ONESTOP_DEMO": "0",
-        "ONESTOP_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "FLASK_KIOSK_TICKET_RATE_LIMIT": "1000000 per minute",
-        # As in production: the workers share one count (memory:// is refused with several).
-        "RATELIMIT_STORAGE_URI": os.environ.get(
-            "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15"
-        ),
-    }
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--worker-class",
-        "gthread",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "--chdir",
-        str(ROOT),
-        "bench.queue_load:served_app()",
-    ]
-    server = subprocess.Popen(command, env=env, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/_bench/ping")
-            if connection.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-        if server.poll() is not None:
-            raise SystemExit("gunicorn exited while starting")
-    stop_server(server)
-    raise SystemExit("gunicorn did not answer within 60 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    os.killpg(
-        server.pid, signal.SIGTERM
-    )  # the session we started: gunicorn's master and its workers
-    try:
-        server.wait(20)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
 
 
 # --- the load generator --------------------------------------------------------------------------
@@ -362,20 +236,6 @@ def call_next_until_empty(port, counters, token, deadline):
     return results, time.perf_counter() - started, called
 
 
-def _milliseconds(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
-
-
-def _probe_status(port, path, headers) -> int:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
-    connection.request("GET", path, headers=headers)
-    response = connection.getresponse()
-    response.read()
-    connection.close()
-    return response.status
-
-
 # wrk sends each connection's requests back to back; this script makes them POSTs whose
 # bodies rotate over the given list (one per service), from a different start per thread.
 WRK_POST_SCRIPT = """
@@ -392,73 +252,7 @@ end
 """
 
 
-def wrk_load(port, path, seconds, clients, threads, headers=None, bodies=None) -> dict:
-    """``path`` by wrk for ``seconds`` over ``clients`` keep-alive connections; figures.
-
-    GET, or with ``bodies`` POST, each request taking the next body of the list.
-    """
-    headers = headers or {}
-    command = ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds}s", "--latency"]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        if bodies:
-            script.write(WRK_POST_SCRIPT % ", ".join(json.dumps(body) for body in bodies))
-            script.flush()
-            command += ["-s", script.name]
-        command.append(f"http://127.0.0.1:{port}{path}")
-        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    requests, elapsed = re.search(r"(\d+) requests in ([\d.]+\w+),", output).groups()
-    latency = dict(re.findall(r"^\s+(50|99)(?:\.\d+)?%\s+(\S+)$", output, re.MULTILINE))
-    failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    errors = re.search(r"Socket errors: (.*)", output)
-    statuses: list = [] if bodies else [_probe_status(port, path, headers)]
-    if failed:
-        statuses.append(f"non-2xx/3xx: {failed.group(1)}")
-    if errors:
-        statuses.append(f"socket errors: {errors.group(1)}")
-    return {
-        "requests": int(requests),
-        "seconds": _milliseconds(elapsed) / 1000.0,
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "p50_ms": _milliseconds(latency["50"]),
-        "p99_ms": _milliseconds(latency["99"]),
-        "statuses": statuses,
-    }
-
-
 # --- report --------------------------------------------------------------------------------------
-
-
-def cpu_times() -> tuple[int, int]:
-    """(stolen, total) CPU time of this machine so far in clock ticks, from /proc/stat (Linux).
-
-    Steal is time the host gave this virtual machine's CPUs to others: stalls no code here
-    causes, which show as bursts of latency."""
-    try:
-        first = Path("/proc/stat").read_text().split("\n", 1)[0].split()
-    except OSError:
-        return 0, 0
-    ticks = [int(value) for value in first[1:9]]
-    return ticks[7], sum(ticks)
-
-
-def steal_share(before: tuple[int, int], after: tuple[int, int]) -> str:
-    total = after[1] - before[1]
-    return f"{100 * (after[0] - before[0]) / total:.1f} %" if total else "unknown"
-
-
-def figures(results, seconds) -> dict:
-    latencies = sorted(r[0] for r in results) or [0.0]
-    p99_index = min(len(latencies) - 1, int(round(0.99 * (len(latencies) - 1))))
-    return {
-        "requests": len(results),
-        "seconds": seconds,
-        "rps": len(results) / seconds if seconds else 0.0,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[p99_index] * 1000,
-        "statuses": sorted({r[1] for r in results}),
-    }
 
 
 def print_table(rows: list[tuple[str, dict, dict | None]]) -> None:
@@ -516,20 +310,6 @@ def paced(port, seconds, rate, kiosks, ticket_headers, bodies, counters, token):
     return {kind: figures(rows, seconds) for kind, rows in results.items()}
 
 
-def vacuum(url: str) -> None:
-    """PostgreSQL: VACUUM ANALYZE the queue tables after the bulk phases, so autovacuum,
-    which these thousands of changes wake, does not run at a random moment of a later
-    measured phase."""
-    if not url.startswith("postgresql"):
-        return
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.exec_driver_sql("VACUUM ANALYZE ticket, ticket_event, daily_counter")
-    engine.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -564,7 +344,7 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{Path(folder.name) / 'bench.db'}"
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     setup = prepare(url, args.counters)
-    port = args.port or _free_port()
+    port = args.port or free_port()
     server = start_server(url, port, args.workers, args.threads)
     run_from = cpu_times()
     print(
@@ -587,12 +367,12 @@ def main() -> None:
             return figures(*load(port, "GET", path, count, c, p, deadline(), headers))
 
         # Warm-up, not measured: each worker's first requests import and compile lazily.
-        for path in ("/_bench/ping", f"/board/{OFFICE}/live", f"/api/v1/offices/{OFFICE}/board"):
+        for path in (PING, f"/board/{OFFICE}/live", f"/api/v1/offices/{OFFICE}/board"):
             load(port, "GET", path, 400, 8, 1, deadline())
 
         def ceiling_now():
             # Measured again before each phase: on a shared machine the ceiling drifts.
-            return poll("/_bench/ping", args.ceiling_requests)
+            return poll(PING, args.ceiling_requests)
 
         wrk_label = " (wrk)" if args.wrk else ""
         ceiling = ceiling_now()
@@ -604,8 +384,9 @@ def main() -> None:
         ticket_phase = f"(a) issue tickets ({len(setup['services'])} services){wrk_label}"
         response_duplicates = None
         if args.wrk:
+            script = WRK_POST_SCRIPT % ", ".join(json.dumps(body) for body in bodies)
             issued = wrk_load(
-                port, ticket_path, args.wrk_seconds, c, args.wrk_threads, ticket_headers, bodies
+                port, ticket_path, args.wrk_seconds, c, args.wrk_threads, ticket_headers, script
             )
             rows.append((ticket_phase, issued, ceiling))
         else:
