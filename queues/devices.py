@@ -17,6 +17,7 @@ from onestop.extensions import begin_write, db
 from onestop.models import Office
 from onestop.ratelimit import remote_address
 from onestop.text import clean
+from queues import polls
 from queues.models import Counter, Device
 
 DEVICE_KINDS = ("kiosk", "counter_tablet")
@@ -80,6 +81,7 @@ def pair(code: str) -> tuple[Device, str]:
     device.pairing_expires_at = None
     device.paired_at = clock.now()
     audit.record("pair", device, detail=device.kind)
+    polls.bump(device.office_id)  # a tablet's screen depends on its pairing
     db.session.commit()
     return device, secret
 
@@ -91,6 +93,7 @@ def revoke(device: Device) -> Device:
     device.secret_hash = None
     device.pairing_code_hash = None
     audit.record("revoke", device)
+    polls.bump(device.office_id)
     db.session.commit()
     return device
 
