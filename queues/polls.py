@@ -66,7 +66,7 @@ def language() -> str:
 
 def minute() -> str:
     """The current local minute, for screens that show waits in whole minutes."""
-    return clock.now().strftime("%H%M")
+    return clock.local_now().strftime("%H%M")
 
 
 def current_etag(office_id: int, *variant) -> str:
