@@ -20,7 +20,7 @@ from flask_login import current_user, user_logged_out
 from sqlalchemy import select
 
 from onestop import clock
-from onestop.auth import role_required
+from onestop.auth import role_required, session_user_id
 from onestop.exceptions import Conflict, NotFound, ValidationError
 from onestop.extensions import db
 from onestop.htmx import is_htmx, render_page_or_fragment
@@ -71,13 +71,13 @@ def console_signature(current: Ticket | None) -> str:
     return f"{current.id}:{current.status}:{current.recall_count}:{current.last_called_at}"
 
 
-def _console_variant() -> tuple:
+def _console_variant(user_id: str) -> tuple:
     # Waits are shown in whole minutes as of now: a new minute is a new copy.
-    return ("console", current_user.id, polls.language(), polls.minute())
+    return ("console", user_id, polls.language(), polls.minute())
 
 
 def _console_context(counter: Counter, notice: str | None = None, ask: dict | None = None) -> dict:
-    etag = polls.current_etag(counter.office_id, *_console_variant())
+    etag = polls.current_etag(counter.office_id, *_console_variant(str(current_user.id)))
     office = counter.office
     dossier_endpoint = "dossiers.new" if "dossiers.new" in current_app.view_functions else None
     current = tickets.current_ticket(counter)
@@ -125,12 +125,28 @@ def console():
     )
 
 
+def _staff_poll_unchanged(variant, office: tuple[int, int] | None = None) -> Response | None:
+    """A 304 for a staff screen's poll whose copy is current, else None.
+
+    Asked before the login is checked in the database: the tag is bound to the user that the
+    signed session names (``variant`` makes it from that id), and a 304 tells nothing the
+    browser does not hold. A user signed out or deactivated meanwhile meets the check at the
+    next change the screen shows.
+    """
+    user_id = session_user_id()
+    return polls.unchanged(*variant(user_id), office=office) if user_id is not None else None
+
+
 @bp.get("/counter/live")
-@role_required(*STAFF)
 def console_live():
-    if is_htmx() and (not_modified := polls.unchanged(*_console_variant())) is not None:
-        # The poll every 3 s of each console: the version's lookup, nothing read or rendered.
+    # The poll every 3 s of each console: the version's lookup, nothing read or rendered.
+    if is_htmx() and (not_modified := _staff_poll_unchanged(_console_variant)) is not None:
         return not_modified
+    return _console_live()  # without htmx, the whole console
+
+
+@role_required(*STAFF)
+def _console_live():
     counter = _my_counter()
     if counter is None and is_htmx():
         # Signed out elsewhere (another tab, a supervisor): back to the counter picker
@@ -285,13 +301,13 @@ def _floor_found(office_code: str) -> tuple[int, int]:
     return found
 
 
-def _floor_variant() -> tuple:
+def _floor_variant(user_id: str) -> tuple:
     # Durations are counted on by the page from the instants given: the version says it all.
-    return ("floor", polls.language())
+    return ("floor", user_id, polls.language())
 
 
 def _floor_context(office_id: int) -> dict:
-    etag = polls.current_etag(office_id, *_floor_variant())
+    etag = polls.current_etag(office_id, *_floor_variant(str(current_user.id)))
     office = db.session.get(Office, office_id)
     return {
         "office": office,
@@ -321,12 +337,17 @@ def floor_view(office_code: str):
 
 
 @bp.get("/floor/<office_code>/live")
-@role_required(*SUPERVISORS)
 def floor_live(office_code: str):
-    found = _floor_found(office_code)
-    if (not_modified := polls.unchanged(*_floor_variant(), office=found)) is not None:
-        return not_modified
-    context = _floor_context(found[0])
+    found = board_model.office_version(office_code)
+    if found is not None:
+        if (not_modified := _staff_poll_unchanged(_floor_variant, found)) is not None:
+            return not_modified
+    return _floor_live(office_code)
+
+
+@role_required(*SUPERVISORS)
+def _floor_live(office_code: str):
+    context = _floor_context(_floor_found(office_code)[0])
     return polls.tagged(Response(render_template("queues/_floor.html", **context)), context["etag"])
 
 

@@ -178,6 +178,23 @@ def test_a_console_copy_is_the_users_in_their_language_and_minute(client, login,
     assert other.status_code == 200
 
 
+def test_a_console_logged_out_gets_no_304_but_the_login(client, hall, console):
+    client.post("/logout")
+    response = poll(client, "/counter/live", console)
+    assert response.status_code == 204 and "/login" in response.headers["HX-Redirect"]
+
+
+def test_the_floors_304_is_the_supervisors(client, login, hall, statements):
+    login(hall["supervisor"])
+    tag = sent_tag(client.get("/floor/VY").get_data(as_text=True))
+    statements.clear()
+    assert poll(client, "/floor/VY/live", tag).status_code == 304
+    assert statements and not [s for s in statements if QUEUE_TABLES.search(s)]
+    assert not [s for s in statements if "user_account" in s]  # the signed session names them
+    login(hall["officer"])
+    assert poll(client, "/floor/VY/live", tag).status_code == 403
+
+
 def test_a_console_signed_out_elsewhere_is_told_at_its_next_poll(client, hall, console):
     configure.leave_counters(hall["officer"])
     response = poll(client, "/counter/live", console)
