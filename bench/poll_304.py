@@ -10,15 +10,17 @@ The PostgreSQL database named is WIPED. gunicorn (production mode, --workers x -
             board fragment, board JSON, floor view, counter console, counter tablet, phone
             page fragment, ticket JSON
   render    the same poll with a stale tag: what each poll cost before it could answer 304
-The floor is measured again before each row (a shared machine's speed drifts) and each row
-is given as a share of the floor measured just before it. Figures only: nothing is asserted.
-On a machine shared with other work the figures drift: compare shares, not rates.
+Each poll's 304 is measured in --rounds rounds, each right after a floor run (a shared
+machine's speed drifts), and given as the median of its shares of the floor; the render once,
+after a floor run. Figures only: nothing is asserted.
 """
 
 import argparse
 import datetime as dt
 import http.client
+import os
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -138,6 +140,19 @@ def clear_of_minute_turn(seconds: int) -> None:
         time.sleep(61 - second)
 
 
+def server_cpu(master: int) -> float:
+    """CPU seconds used so far by gunicorn's master and its workers (Linux /proc)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if master in (int(stat.parent.name), int(fields[1])):
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -148,53 +163,69 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--clients", type=int, default=8, help="wrk connections")
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--seconds", type=int, default=8, help="each wrk run")
+    parser.add_argument("--seconds", type=int, default=4, help="each wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="floor then 304, per poll")
     args = parser.parse_args()
     folder = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite:///{Path(folder.name) / 'bench.db'}"
     setup = prepare(url, 2)
     setup["tablet"] = pair_tablet(url)
-    server = start_server(url, args.port, args.workers, args.threads)
-
     port = args.port
+    server = start_server(url, port, args.workers, args.threads)
 
-    def run(path, headers):
+    def run(path: str, headers: dict) -> tuple[float, float, list]:
+        """(req/s, server CPU ms per request, statuses) of one wrk run."""
+        before = server_cpu(server.pid)
         try:
-            return wrk_load(port, path, args.seconds, args.clients, args.wrk_threads, headers)
+            found = wrk_load(port, path, args.seconds, args.clients, args.wrk_threads, headers)
         except KeyError:  # no latency figures: every request timed out (over wrk's 2 s)
-            return {"rps": 0.0, "statuses": ["timeouts"]}
+            return 0.0, float("inf"), ["timeouts"]
+        cpu = server_cpu(server.pid) - before
+        return found["rps"], 1000 * cpu / max(found["requests"], 1), found["statuses"]
 
+    def shares(pairs) -> tuple[float, float]:
+        """Median shares of the floor: by req/s, and by server CPU per request."""
+        return (
+            statistics.median(polled[0] / floor[0] for floor, polled in pairs),
+            statistics.median(floor[1] / polled[1] for floor, polled in pairs),
+        )
+
+    rows = []
     try:
         response, _ = Browser(port).request("GET", "/static/css/app.css")
         floor_headers = {"If-None-Match": response.headers["ETag"]}
-        rows = []
         for name, path, headers, client, minutes in polls(port, setup):
             for _ in range(50):  # warm-up: each worker's first answers import and compile lazily
                 current_tag(port, path, headers, client)
+            pairs = []
+            for _ in range(args.rounds):
+                floor = run("/static/css/app.css", floor_headers)
+                if minutes:
+                    clear_of_minute_turn(args.seconds)
+                tag, sent = current_tag(port, path, headers, client)
+                pairs.append((floor, run(path, {**sent, "If-None-Match": tag})))
             floor = run("/static/css/app.css", floor_headers)
-            if minutes:
-                clear_of_minute_turn(args.seconds)
-            tag, sent = current_tag(port, path, headers, client)
-            unchanged = run(path, {**sent, "If-None-Match": tag})
-            stale = run(path, {**sent, "If-None-Match": '"0-0"'})
-            rows.append((name, floor, unchanged, stale))
+            render = run(path, {**sent, "If-None-Match": '"0-0"'})
+            rows.append((name, pairs, shares(pairs), render, shares([(floor, render)])))
     finally:
         stop_server(server)
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(
         f"{database}; gunicorn {args.workers} workers x {args.threads} threads on 127.0.0.1:"
-        f"{port}; wrk {args.clients} connections, {args.seconds} s each"
+        f"{port}; wrk {args.clients} connections, {args.seconds} s a run; shares of the floor "
+        "by req/s and by server CPU per request (steadier on a shared machine)"
     )
     print(
-        f"{'poll':22} {'floor req/s':>11} {'304 req/s':>10} {'% floor':>8} "
-        f"{'render req/s':>12} {'% floor':>8}  statuses (304, render)"
+        f"{'poll':20} {'304 req/s':>9} {'÷ floor':>8} {'CPU':>6}  {'render req/s':>12} "
+        f"{'÷ floor':>8} {'CPU':>6}  floor → 304 req/s in each round"
     )
-    for name, floor, unchanged, stale in rows:
+    for name, pairs, (by_rate, by_cpu), render, (render_rate, render_cpu) in rows:
+        rounds = ", ".join(f"{floor[0]:.0f} → {polled[0]:.0f}" for floor, polled in pairs)
+        statuses = sorted({str(status) for _floor, polled in pairs for status in polled[2]})
         print(
-            f"{name:22} {floor['rps']:11.0f} {unchanged['rps']:10.0f} "
-            f"{100 * unchanged['rps'] / floor['rps']:7.1f}% {stale['rps']:12.0f} "
-            f"{100 * stale['rps'] / floor['rps']:7.1f}%  "
-            f"{unchanged['statuses']} {stale['statuses']}"
+            f"{name:20} {statistics.median(p[0] for _f, p in pairs):9.0f} {100 * by_rate:7.1f}% "
+            f"{100 * by_cpu:5.1f}%  {render[0]:12.0f} {100 * render_rate:7.1f}% "
+            f"{100 * render_cpu:5.1f}%  {rounds}  {statuses} {render[2]}"
         )
 
 
