@@ -189,7 +189,7 @@ def prepare(url: str, offices: int, waiting: int) -> dict:
                 )
             codes = list(services)
             issued = [
-                tickets.issue_ticket(office, codes[n % len(codes)]).token for n in range(waiting)
+                tickets.issue(office, codes[n % len(codes)]).ticket.token for n in range(waiting)
             ]
             # Every counter serves someone; two have finished a citizen the tablet asks about.
             for desk, counter, officer in zip(desks, counters, officers, strict=True):

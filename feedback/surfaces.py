@@ -179,9 +179,7 @@ def phone_panel(ticket: Ticket) -> dict | None:
 
 def tablet_panel(counter: Counter, ticket: Ticket | None) -> dict:
     """The counter tablet: the buttons for the ticket just finished there, or an idle screen."""
-    poll = url_for(
-        "feedback.counter_tablet_panel", counter_id=counter.id, showing=ticket.id if ticket else ""
-    )
+    poll = url_for("feedback.counter_tablet_panel", counter_id=counter.id)
     if ticket is None:
         return panel("tablet", "idle", counter=counter, poll=poll)
     return panel(

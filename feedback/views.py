@@ -2,7 +2,16 @@
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -33,6 +42,7 @@ from onestop.htmx import is_htmx, render_page_or_fragment
 from onestop.inputs import db_id
 from onestop.models import Office, visible_office_ids
 from onestop.security import local_path
+from queues import polls
 from queues.devices import rate_key
 from queues.models import Counter, Ticket
 from queues.tickets import ticket_by_token
@@ -192,6 +202,16 @@ def _tablet_counter(counter_id: int) -> Counter:
     return counter
 
 
+def _tablet_variant(counter_id: int) -> tuple:
+    # A finished ticket is asked about for a few minutes only (TABLET_WINDOW): the minute counts.
+    return ("tablet", counter_id, polls.language(), polls.minute())
+
+
+def _tablet_panel(counter: Counter) -> dict:
+    etag = polls.current_etag(counter.office_id, *_tablet_variant(counter.id))
+    return {**tablet_panel(counter, rating_rules.ticket_awaiting_rating(counter)), "etag": etag}
+
+
 @bp.get("/rate/counter/<int:counter_id>")
 def counter_tablet(counter_id: int):
     """The tablet facing the citizen: it asks about the ticket its counter has just finished."""
@@ -200,7 +220,7 @@ def counter_tablet(counter_id: int):
     if request.args.get("proof"):
         context = details_panel("tablet", rating_from_proof(request.args["proof"]), back)
     else:
-        context = tablet_panel(counter, rating_rules.ticket_awaiting_rating(counter))
+        context = _tablet_panel(counter)
     return render_page_or_fragment(
         "feedback/counter_tablet.html", PANEL, panel=context, counter=counter
     )
@@ -208,14 +228,15 @@ def counter_tablet(counter_id: int):
 
 @bp.get("/rate/counter/<int:counter_id>/panel")
 def counter_tablet_panel(counter_id: int):
-    """Polled by the tablet: 204 while the same ticket (or nothing) is shown, else the new panel."""
+    """Polled by the tablet every 2 s: a 304 while nothing it shows has changed."""
+    if is_htmx() and (not_modified := polls.unchanged(*_tablet_variant(counter_id))) is not None:
+        return not_modified
     counter = _tablet_counter(counter_id)
-    ticket = rating_rules.ticket_awaiting_rating(counter)
-    if is_htmx() and request.args.get("showing", "") == (str(ticket.id) if ticket else ""):
-        return "", 204
-    return render_page_or_fragment(
-        "feedback/counter_tablet.html", PANEL, panel=tablet_panel(counter, ticket), counter=counter
+    context = _tablet_panel(counter)
+    page = render_page_or_fragment(
+        "feedback/counter_tablet.html", PANEL, panel=context, counter=counter
     )
+    return polls.tagged(make_response(page), context["etag"])
 
 
 @bp.post("/rate/counter/<int:counter_id>")

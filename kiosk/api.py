@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from kiosk.citizen import public_url, ticket_facts
 from kiosk.limits import ticket_limit
 from onestop.exceptions import DomainError
-from onestop.extensions import csrf
-from queues import devices, hours, tickets
+from onestop.extensions import csrf, db
+from queues import devices, hours, polls, tickets
 from queues.tickets import Issued, ticket_by_token
 
 api_bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1")
@@ -93,18 +93,21 @@ def issue(office_code: str):
 
 @api_bp.get("/tickets/<token>")
 def ticket(token: str):
+    if (not_modified := polls.unchanged("ticket-api")) is not None:
+        return not_modified
     ticket = ticket_by_token(token)
+    etag = polls.current_etag(ticket.office_id, "ticket-api")
+    db.session.refresh(ticket)  # read again after its version, as the phone page does
     facts = ticket_facts(ticket)
-    return jsonify(
-        {
-            "number": facts.number,
-            "status": ticket.status,
-            "position": facts.people_ahead,
-            "eta_minutes": facts.eta_minutes,
-            "counter": facts.counter_number,
-            "service": ticket.service.code,
-            "issued_at": _iso(ticket.issued_at),
-            "called_at": _iso(ticket.called_at),
-            "finished_at": _iso(ticket.finished_at),
-        }
-    )
+    body = {
+        "number": facts.number,
+        "status": ticket.status,
+        "position": facts.people_ahead,
+        "eta_minutes": facts.eta_minutes,
+        "counter": facts.counter_number,
+        "service": ticket.service.code,
+        "issued_at": _iso(ticket.issued_at),
+        "called_at": _iso(ticket.called_at),
+        "finished_at": _iso(ticket.finished_at),
+    }
+    return polls.tagged(jsonify(body), etag)

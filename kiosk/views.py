@@ -46,7 +46,7 @@ from onestop.inputs import id_or_none
 from onestop.models import Office, can_act_in, visible_office_ids
 from onestop.pdf import qr_svg
 from onestop.text import clean
-from queues import devices, hours, tickets
+from queues import devices, hours, polls, tickets
 from queues.models import Counter, Device, Ticket
 from queues.tickets import ticket_by_token
 from queues.waiting import Place, service_summaries
@@ -274,17 +274,25 @@ def ticket_pdf(token: str):
 
 @bp.get("/t/<token>")
 def ticket_status(token: str):
+    variant = ("ticket", polls.language())
+    if is_htmx() and (not_modified := polls.unchanged(*variant)) is not None:
+        # The phone's poll every 5 s: the office's version only, not the ticket nor its queue.
+        return not_modified
     try:
         ticket = ticket_by_token(token)
     except NotFound:
         return render_template("kiosk/ticket_missing.html"), 404
-    return render_page_or_fragment(
+    etag = polls.current_etag(ticket.office_id, *variant)
+    db.session.refresh(ticket)  # read again after its version: its status is what the page shows
+    page = render_page_or_fragment(
         "kiosk/ticket_status.html",
         "kiosk/_ticket_status.html",
         facts=ticket_facts(ticket),
         ticket=ticket,
         office=ticket.office,
+        etag=etag,
     )
+    return polls.tagged(make_response(page), etag)
 
 
 @bp.route("/kiosk/pair", methods=["GET", "POST"])

@@ -58,6 +58,15 @@ def role_required(*roles: str):
     return decorator
 
 
+def session_user_id() -> str | None:
+    """The user id that this browser's signed session names, not checked in the database.
+
+    Enough to key the answer "your copy is current" (304) of a staff screen's poll, which
+    tells nothing the browser does not hold already; everything else checks the user.
+    """
+    return session.get("_user_id")
+
+
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 

@@ -11,7 +11,7 @@ from onestop.exceptions import DomainError, NotFound
 from onestop.extensions import csrf, db
 from onestop.inputs import id_or_none
 from onestop.models import Office
-from queues import board, configure, hours, tickets, waiting
+from queues import board, configure, hours, polls, tickets, waiting
 from queues.models import Counter, Ticket
 
 api_bp = Blueprint("queues_api", __name__, url_prefix="/api/v1")
@@ -116,40 +116,34 @@ def office_board(office: str):
     if found is None:
         raise NotFound(_("Không tìm thấy đơn vị %(code)s.", code=office))
     office_id, version = found
-    etag = board.etag(office_id, version)
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
-    else:
-        state = board.board_state(db.session.get(Office, office_id))
-        response = jsonify(
+    if (not_modified := polls.unchanged("board-api", office=found)) is not None:
+        return not_modified
+    state = board.board_state(db.session.get(Office, office_id))
+    body = {
+        "version": version,
+        "serving": [
             {
-                "version": version,
-                "serving": [
-                    {
-                        "counter": c.number,
-                        "number": t.display_number,
-                        "status": t.status,
-                        "called_at": _iso(t.last_called_at),
-                    }
-                    for c, t in state["counters"]
-                    if t is not None
-                ],
-                "waiting": {row["service"].code: row["waiting"] for row in state["services"]},
-                "recent": [
-                    {
-                        "id": call.event_id,
-                        "kind": call.kind,
-                        "counter": call.counter,
-                        "number": call.number,
-                        "at": _iso(call.at),
-                    }
-                    for call in state["calls"]
-                ],
+                "counter": c.number,
+                "number": t.display_number,
+                "status": t.status,
+                "called_at": _iso(t.last_called_at),
             }
-        )
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+            for c, t in state["counters"]
+            if t is not None
+        ],
+        "waiting": {row["service"].code: row["waiting"] for row in state["services"]},
+        "recent": [
+            {
+                "id": call.event_id,
+                "kind": call.kind,
+                "counter": call.counter,
+                "number": call.number,
+                "at": _iso(call.at),
+            }
+            for call in state["calls"]
+        ],
+    }
+    return polls.tagged(jsonify(body), polls.etag(*found, "board-api"))
 
 
 @api_bp.post("/counters/<int:counter_id>/call-next")

@@ -46,11 +46,6 @@ def office_version(office_code: str) -> tuple[int, int] | None:
     return (row[0], row[1]) if row else None
 
 
-def etag(office_id: int, version: int, *variant: str) -> str:
-    """The board's entity tag; with the day: yesterday's calls leave the board at midnight."""
-    return "-".join([str(office_id), str(version), clock.today().isoformat(), *variant])
-
-
 def current_tickets(office_id: int) -> dict[int, Ticket]:
     """The ticket called or being served at each counter of an office today, by counter id."""
     rows = db.session.scalars(

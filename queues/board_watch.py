@@ -59,6 +59,7 @@ class BoardWatch:
             url, poolclass=NullPool, connect_args={"application_name": APPLICATION_NAME}
         )
         self._offices: dict[str, int] = {}
+        self._active_ids: frozenset[int] = frozenset()
         self._versions: dict[int, int] = {}
         self._live = False
         self._stopping = threading.Event()
@@ -75,6 +76,12 @@ class BoardWatch:
         if office_id is None:
             return None
         return office_id, self._versions.get(office_id, 0)
+
+    def version_by_id(self, office_id: int) -> int | None:
+        """The board version of an active office by its id, or None: then ask the database."""
+        if not self._live or office_id not in self._active_ids:
+            return None
+        return self._versions.get(office_id, 0)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -108,6 +115,7 @@ class BoardWatch:
         rows = connection.execute(_OFFICE_VERSIONS).all()
         self._versions = {office_id: version for _code, office_id, version in rows}
         self._offices = {code: office_id for code, office_id, _version in rows}
+        self._active_ids = frozenset(self._offices.values())
 
     def _hear(self, payload: str) -> None:
         office_id, _, version = payload.partition(":")

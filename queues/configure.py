@@ -177,14 +177,17 @@ def sign_in(counter: Counter, officer: User) -> Counter:
         counter = db.session.get(Counter, counter_id, with_for_update=True, populate_existing=True)
         if counter is None or not counter.active:
             raise Conflict(_("Quầy này không còn hoạt động."), "counter_inactive")
+        changed = {counter.office_id}
         for other in db.session.scalars(
             select(Counter).where(Counter.officer_id == officer_id, Counter.id != counter_id)
         ):
             other.officer_id = None
             other.is_open = False
+            changed.add(other.office_id)  # a counter left in another office changes its screens
         counter.officer_id = officer_id
         counter.is_open = True
-        bump_board(counter.office_id)
+        for office_id in sorted(changed):
+            bump_board(office_id)
     return counter
 
 

@@ -20,14 +20,14 @@ from flask_login import current_user, user_logged_out
 from sqlalchemy import select
 
 from onestop import clock
-from onestop.auth import role_required
+from onestop.auth import role_required, session_user_id
 from onestop.exceptions import Conflict, NotFound, ValidationError
 from onestop.extensions import db
 from onestop.htmx import is_htmx, render_page_or_fragment
 from onestop.inputs import db_id
 from onestop.models import Office, visible_office_ids
 from queues import board as board_model
-from queues import configure, floor, hours, speech, tickets, waiting
+from queues import configure, floor, hours, polls, speech, tickets, waiting
 from queues.models import Counter, Service, Ticket
 
 bp = Blueprint("queues", __name__)
@@ -71,7 +71,13 @@ def console_signature(current: Ticket | None) -> str:
     return f"{current.id}:{current.status}:{current.recall_count}:{current.last_called_at}"
 
 
+def _console_variant(user_id: str) -> tuple:
+    # Waits are shown in whole minutes as of now: a new minute is a new copy.
+    return ("console", user_id, polls.language(), polls.minute())
+
+
 def _console_context(counter: Counter, notice: str | None = None, ask: dict | None = None) -> dict:
+    etag = polls.current_etag(counter.office_id, *_console_variant(str(current_user.id)))
     office = counter.office
     dossier_endpoint = "dossiers.new" if "dossiers.new" in current_app.view_functions else None
     current = tickets.current_ticket(counter)
@@ -90,6 +96,7 @@ def _console_context(counter: Counter, notice: str | None = None, ask: dict | No
         "notice": notice,
         "ask": ask,
         "dossier_endpoint": dossier_endpoint,
+        "etag": etag,
         "status_labels": tickets.STATUS_LABELS,
         "priority_labels": tickets.PRIORITY_LABELS,
     }
@@ -118,9 +125,28 @@ def console():
     )
 
 
+def _staff_poll_unchanged(variant, office: tuple[int, int] | None = None) -> Response | None:
+    """A 304 for a staff screen's poll whose copy is current, else None.
+
+    Asked before the login is checked in the database: the tag is bound to the user that the
+    signed session names (``variant`` makes it from that id), and a 304 tells nothing the
+    browser does not hold. A user signed out or deactivated meanwhile meets the check at the
+    next change the screen shows.
+    """
+    user_id = session_user_id()
+    return polls.unchanged(*variant(user_id), office=office) if user_id is not None else None
+
+
 @bp.get("/counter/live")
-@role_required(*STAFF)
 def console_live():
+    # The poll every 3 s of each console: the version's lookup, nothing read or rendered.
+    if is_htmx() and (not_modified := _staff_poll_unchanged(_console_variant)) is not None:
+        return not_modified
+    return _console_live()  # without htmx, the whole console
+
+
+@role_required(*STAFF)
+def _console_live():
     counter = _my_counter()
     if counter is None and is_htmx():
         # Signed out elsewhere (another tab, a supervisor): back to the counter picker
@@ -134,9 +160,9 @@ def console_live():
     queue = render_template("queues/_console_queue.html", **context)
     # The panel is re-sent only when its ticket moved elsewhere (API, another tab, the day's end):
     # re-sending it every poll would reset a transfer service the officer is choosing.
-    if request.args.get("shown") == context["shown"]:
-        return queue
-    return queue + render_template("queues/_console_current.html", oob=True, **context)
+    if request.args.get("shown") != context["shown"]:
+        queue += render_template("queues/_console_current.html", oob=True, **context)
+    return polls.tagged(Response(queue), context["etag"])
 
 
 @bp.post("/counter/sign-in")
@@ -216,7 +242,7 @@ def console_action(ticket_id: int, action: str):
 
 
 def _board_etag(office_id: int, version: int) -> str:
-    return board_model.etag(office_id, version, session.get("lang", "vi"))
+    return polls.etag(office_id, version, "board", polls.language())
 
 
 def _board_context(office: Office) -> dict:
@@ -240,16 +266,11 @@ def board_live(office_code: str):
     found = board_model.office_version(office_code)
     if found is None:
         raise NotFound(_("Không tìm thấy đơn vị %(code)s.", code=office_code))
-    etag = _board_etag(*found)
-    if request.if_none_match.contains(etag):
-        # The cheap path of a poll every 2 s: one indexed lookup, no rendering.
-        response = Response(status=304)
-    else:
-        office = db.session.get(Office, found[0])
-        response = Response(render_template("queues/_board.html", **_board_context(office)))
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    if (not_modified := polls.unchanged("board", polls.language(), office=found)) is not None:
+        return not_modified
+    office = db.session.get(Office, found[0])
+    page = render_template("queues/_board.html", **_board_context(office))
+    return polls.tagged(Response(page), _board_etag(*found))
 
 
 @bp.get("/board/<office_code>/speech/<key>.wav")
@@ -280,18 +301,19 @@ def _floor_found(office_code: str) -> tuple[int, int]:
     return found
 
 
-def _floor_etag(office_id: int, version: int) -> str:
+def _floor_variant(user_id: str) -> tuple:
     # Durations are counted on by the page from the instants given: the version says it all.
-    return board_model.etag(office_id, version, session.get("lang", "vi"), "floor")
+    return ("floor", user_id, polls.language())
 
 
-def _floor_context(office_id: int, version: int) -> dict:
+def _floor_context(office_id: int) -> dict:
+    etag = polls.current_etag(office_id, *_floor_variant(str(current_user.id)))
     office = db.session.get(Office, office_id)
     return {
         "office": office,
         "floor": floor.floor_state(office),
         "now": clock.now(),
-        "etag": _floor_etag(office_id, version),
+        "etag": etag,
         "status_labels": tickets.STATUS_LABELS,
     }
 
@@ -305,7 +327,7 @@ def floor_home():
 @bp.get("/floor/<office_code>")
 @role_required(*SUPERVISORS)
 def floor_view(office_code: str):
-    context = _floor_context(*_floor_found(office_code))
+    context = _floor_context(_floor_found(office_code)[0])
     offices = db.session.scalars(
         select(Office)
         .where(Office.id.in_(visible_office_ids(current_user)), Office.active.is_(True))
@@ -315,18 +337,18 @@ def floor_view(office_code: str):
 
 
 @bp.get("/floor/<office_code>/live")
-@role_required(*SUPERVISORS)
 def floor_live(office_code: str):
-    found = _floor_found(office_code)
-    etag = _floor_etag(*found)
-    if request.if_none_match.contains(etag):
-        # Nothing changed since the page's copy: no reading of the floor, no rendering.
-        response = Response(status=304)
-    else:
-        response = Response(render_template("queues/_floor.html", **_floor_context(*found)))
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    found = board_model.office_version(office_code)
+    if found is not None:
+        if (not_modified := _staff_poll_unchanged(_floor_variant, found)) is not None:
+            return not_modified
+    return _floor_live(office_code)
+
+
+@role_required(*SUPERVISORS)
+def _floor_live(office_code: str):
+    context = _floor_context(_floor_found(office_code)[0])
+    return polls.tagged(Response(render_template("queues/_floor.html", **context)), context["etag"])
 
 
 # --- administration of services and counters -----------------------------------------------------

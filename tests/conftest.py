@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+import re
 
 import flask_babel
 import pytest
@@ -144,3 +145,9 @@ def login(client):
 
 
 HTMX = {"HX-Request": "true"}
+
+
+def sent_tag(html: str) -> str:
+    """The If-None-Match that a polling fragment sends with its next poll (its hx-headers)."""
+    tag = re.search(r'"If-None-Match": "\\"([^"\\]+)\\""', html).group(1)
+    return f'"{tag}"'

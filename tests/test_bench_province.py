@@ -46,7 +46,7 @@ def test_the_board_console_and_phone_poll_the_urls_their_pages_name(
     board = client.get(f"/board/{code}").get_data(as_text=True)
     assert bench.poll_url_in("board", board) == f"/board/{code}/live"
 
-    ticket = tickets.issue_ticket(office["office"], "ho-tich")
+    ticket = tickets.issue(office["office"], "ho-tich").ticket
     phone = client.get(f"/t/{ticket.token}").get_data(as_text=True)
     assert bench.poll_url_in("phone", phone) == f"/t/{ticket.token}"
 
@@ -67,7 +67,7 @@ def test_the_tablet_follows_the_ticket_its_answer_names(bench, client, office, f
     tablet = {"kind": "tablet", "url": url, "etags": {}, "cookie": None}
     assert tablet["url"] == f"/rate/counter/{counter.id}/panel?showing="
 
-    ticket = tickets.issue_ticket(office["office"], "ho-tich")
+    ticket = tickets.issue(office["office"], "ho-tich").ticket
     tickets.finish(tickets.call_next(counter, officer), officer)
     answer = client.get(tablet["url"], headers=HTMX)
     bench.take_answer(tablet, answer.status_code, {}, answer.get_data(as_text=True))

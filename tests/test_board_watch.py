@@ -10,6 +10,7 @@ from queues import board, board_watch, tickets
 from queues.demo import add_queues
 from queues.models import BoardVersion, Counter
 from queues.tickets import call_next
+from tests.conftest import HTMX
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 
@@ -83,6 +84,25 @@ def test_a_poll_with_the_heard_version_answers_304_without_the_database(
 
     statements.clear()
     again = client.get("/api/v1/offices/vy/board", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert statements == []
+
+
+def test_a_phone_poll_with_the_heard_version_answers_304_without_the_database(
+    client, watched, hall, statements
+):
+    office = hall["office"]
+    ticket = tickets.issue(office, "dat-dai").ticket
+    version = _version_in_database(office.id)
+    db.session.rollback()
+    _heard(watched, "VY", version)
+    first = client.get(f"/t/{ticket.token}", headers=HTMX)
+    assert watched.version_by_id(office.id) == version
+
+    statements.clear()
+    again = client.get(
+        f"/t/{ticket.token}", headers={**HTMX, "If-None-Match": first.headers["ETag"]}
+    )
     assert again.status_code == 304
     assert statements == []
 

@@ -12,6 +12,7 @@ from onestop.extensions import db
 from queues import devices, tickets
 from queues.demo import add_queues
 from queues.models import Counter, Ticket
+from tests.conftest import sent_tag
 
 HTMX = {"HX-Request": "true"}
 
@@ -176,29 +177,30 @@ def test_a_forged_proof_adds_nothing(client, hall):
 def test_the_counter_tablet_shows_the_ticket_its_counter_has_just_finished(client, hall):
     first, second = hall["counters"]
     pair_device(client, hall["office"], "counter_tablet", first)
+    panel = f"/rate/counter/{first.id}/panel"
     page = client.get(f"/rate/counter/{first.id}").get_data(as_text=True)
     assert "Xin kính chào ông/bà!" in page and "Quầy số 1" in page
-    assert client.get(f"/rate/counter/{first.id}/panel?showing=", headers=HTMX).status_code == 204
+    shown = sent_tag(page)
+    assert client.get(panel, headers={**HTMX, "If-None-Match": shown}).status_code == 304
 
     serve(hall, counter_index=1)  # finished at the other counter: not for this tablet
-    assert client.get(f"/rate/counter/{first.id}/panel?showing=", headers=HTMX).status_code == 204
+    response = client.get(panel, headers={**HTMX, "If-None-Match": shown})
+    assert "Xin kính chào ông/bà!" in response.get_data(as_text=True)
+    shown = sent_tag(response.get_data(as_text=True))
 
     ticket = serve(hall, counter_index=0)
-    response = client.get(f"/rate/counter/{first.id}/panel?showing=", headers=HTMX)
+    response = client.get(panel, headers={**HTMX, "If-None-Match": shown})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and ticket.display_number in html and "<html" not in html
-    assert f"showing={ticket.id}" in html
-    assert (
-        client.get(f"/rate/counter/{first.id}/panel?showing={ticket.id}", headers=HTMX).status_code
-        == 204
-    )
+    shown = sent_tag(html)
+    assert client.get(panel, headers={**HTMX, "If-None-Match": shown}).status_code == 304
 
     response = client.post(
         f"/rate/counter/{first.id}", data={"ticket": ticket.id, "score": "2"}, headers=HTMX
     )
     assert response.status_code == 200 and 'name="proof"' in response.get_data(as_text=True)
     assert db.session.scalar(select(Rating.channel)) == "tablet"
-    idle = client.get(f"/rate/counter/{first.id}/panel?showing={ticket.id}", headers=HTMX)
+    idle = client.get(panel, headers={**HTMX, "If-None-Match": shown})
     assert "Xin kính chào ông/bà!" in idle.get_data(as_text=True)  # cleared itself
 
 

@@ -147,7 +147,6 @@
       etag = xhr.getResponseHeader("ETag") || etag;
       setStale(false);
     }
-    if (xhr.status === 304) event.detail.shouldSwap = false;
   });
 
   ["htmx:sendError", "htmx:timeout", "htmx:responseError"].forEach(function (name) {

@@ -1,5 +1,5 @@
-// Floor view: count durations on from the instants the server gave, and keep a 304 poll answer
-// from replacing the floor with its empty body.
+// Floor view: count durations on from the instants the server gave (a 304 poll answer swaps
+// nothing: see the htmx-config in base.html).
 (function () {
   "use strict";
 
@@ -32,9 +32,6 @@
     });
   }
 
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    if (event.detail.xhr.status === 304) event.detail.shouldSwap = false;
-  });
   document.addEventListener("htmx:afterSettle", function () { sync(); tick(); });
   sync();
   setInterval(tick, 1000);
