@@ -1,10 +1,8 @@
-"""``flask --app wsgi simulate --days N`` (believable history) and ``flask --app wsgi reports
-rebuild --from YYYY-MM-DD --to YYYY-MM-DD`` (the precomputed report totals of a range)."""
+"""``flask --app wsgi simulate --days N``: believable history of every office."""
 
 import click
 
-from reports import rollup
-from reports.simulate import simulate
+from simulate.history import simulate
 
 
 @click.command("simulate")
@@ -41,33 +39,3 @@ def cli(days, offices, seed, scale):
     if not summary.offices:
         raise click.ClickException("No office with services and counters to simulate.")
     click.echo(summary.line())
-
-
-@click.command("rebuild")
-@click.option(
-    "--from",
-    "start",
-    type=click.DateTime(["%Y-%m-%d"]),
-    required=True,
-    help="First local date, YYYY-MM-DD (its whole month is rebuilt).",
-)
-@click.option(
-    "--to",
-    "end",
-    type=click.DateTime(["%Y-%m-%d"]),
-    required=True,
-    help="Last local date, YYYY-MM-DD (its whole month, up to the last closed day).",
-)
-def rebuild(start, end):
-    """Rebuild the precomputed report totals of a range and clear its stale marks.
-
-    Run it nightly (for example over the last two months) and after bulk changes; reports
-    stay correct without it, counting unbuilt and stale days live, only slower.
-    """
-    start, end = start.date(), end.date()
-    if end < start:
-        raise click.BadParameter("--to must not be before --from.", param_hint="--to")
-    months = rollup.months_to_rebuild(start, end)
-    with click.progressbar(length=len(months), label="Rebuilding months") as bar:
-        result = rollup.rebuild(start, end, progress=bar.update)
-    click.echo(result.line())

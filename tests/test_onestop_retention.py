@@ -18,7 +18,7 @@ from onestop.models import Office, User, office_subtree_ids
 from reports import kpi, rollup
 from reports.measures import Scope
 from reports.periods import Period
-from reports.simulate import simulate
+from simulate.history import simulate
 
 DAYS = 10  # the retention period the tests configure, for dossiers and complaints alike
 
@@ -28,7 +28,7 @@ def history(app, fixed_clock):
     """Demo offices with five weeks of simulated history, and complaints with a contact."""
     fixed_clock(dt.datetime(2026, 11, 27, 1, 15, tzinfo=dt.UTC))
     for name, seeder in app.extensions["onestop.seeders"]:
-        if name != "reports":
+        if name != "simulate":
             seeder()
     simulate(35, ["VY-LB", "VY-TS"], seed=3)
     app.config.update(RETENTION_DOSSIER_DAYS=DAYS, RETENTION_COMPLAINT_DAYS=DAYS)
