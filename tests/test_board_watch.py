@@ -11,7 +11,8 @@ from queues.demo import add_queues
 from queues.models import BoardVersion, Counter
 from queues.tickets import call_next, issue_ticket
 
-pytestmark = pytest.mark.usefixtures("fixed_clock")
+# Board notifications are PostgreSQL's (LISTEN / NOTIFY).
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("fixed_clock")]
 
 
 def _heard(watch, code, version, seconds=5.0):
@@ -27,8 +28,6 @@ def _heard(watch, code, version, seconds=5.0):
 
 @pytest.fixture
 def watched(app, hall):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("board notifications are PostgreSQL's")
     app.config["BOARD_NOTIFICATIONS"] = True
     watch = board_watch.current()
     deadline = time.monotonic() + 5

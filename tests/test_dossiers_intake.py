@@ -5,7 +5,6 @@ import threading
 
 import pytest
 from sqlalchemy import func, select
-from test_dossiers_support import local, receive_fixture, world_fixture  # noqa: F401 (fixtures)
 
 from dossiers.intake import normalise_phone, receive_dossier
 from dossiers.models import Dossier, DossierCounter, DossierEvent, Holiday
@@ -16,6 +15,7 @@ from onestop.extensions import db
 from onestop.models import Office, User
 from queues.models import Service
 from queues.tickets import issue_ticket
+from tests.fixtures.dossiers import local
 
 
 def _count(model) -> int:

@@ -6,15 +6,14 @@ import io
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
-from test_dossiers_support import local, receive_fixture, world_fixture  # noqa: F401 (fixtures)
 
 from dossiers.lifecycle import change_status
 from dossiers.models import Dossier, Holiday, Procedure
 from onestop.extensions import db
 from queues.models import Service
 from queues.tickets import issue_ticket
-
-HTMX = {"HX-Request": "true"}
+from tests.fixtures import HTMX
+from tests.fixtures.dossiers import local
 
 
 def _count(model) -> int:

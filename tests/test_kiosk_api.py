@@ -9,17 +9,6 @@ from sqlalchemy import event, func, select, update
 from onestop.extensions import begin_autocommit, db
 from queues import tickets
 from queues.models import Service, Ticket
-from tests.test_kiosk_screens import build_hall, pair_as_kiosk
-
-
-@pytest.fixture
-def hall(app, make_office, make_user, fixed_clock):
-    return build_hall(make_office, make_user, fixed_clock)
-
-
-@pytest.fixture
-def kiosk(client, hall):
-    return pair_as_kiosk(client, hall.office)
 
 
 def take(client, office="VY", **body):
@@ -176,11 +165,10 @@ def test_issuing_reads_the_device_once_and_nothing_after_its_commit(kiosk, hall)
     assert not any(s.startswith(("SELECT", "BEGIN")) for s in statements[bump + 1 :])
 
 
+@pytest.mark.postgres  # PostgreSQL's autocommit switch
 def test_the_tickets_connection_goes_back_to_the_pool_transactional(kiosk, hall):
     """The ticket's statements each commit by themselves on PostgreSQL; the next user of
     the connection must get all-or-nothing transactions again."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's autocommit switch")
     db.session.remove()
     begin_autocommit()
     driver = db.session.connection().connection.driver_connection

@@ -12,6 +12,7 @@ from onestop.models import Office, User
 from queues import tickets, writelock
 from queues.demo import add_queues
 from queues.models import BoardVersion, Counter, DailyCounter, Ticket, TicketEvent
+from tests.fixtures.threads import run_threads
 
 COUNTERS = 6
 
@@ -43,30 +44,6 @@ def locking(request, app, monkeypatch):
             pytest.skip("the writer lock only exists on SQLite")
         monkeypatch.setattr(writelock, "sqlite_writer_lock", nullcontext)
     return request.param
-
-
-def run_threads(app, count: int, work) -> list:
-    """Start ``count`` threads at one barrier, each in its own app context; fail on any error."""
-    barrier = threading.Barrier(count)
-    results, errors = [[] for _ in range(count)], []
-
-    def body(index):
-        with app.app_context():
-            try:
-                barrier.wait()
-                work(index, results[index])
-            except BaseException as error:  # noqa: BLE001 — reported to the test below
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert not errors, errors
-    return [item for items in results for item in items]
 
 
 def test_concurrent_issuers_get_every_number_once_without_gaps(app, hall, locking):
@@ -147,12 +124,11 @@ def test_a_double_tap_racing_itself_gives_one_ticket(app, hall, locking):
     assert tickets.issue_ticket(office, "dat-dai").number == 2
 
 
+@pytest.mark.postgres  # SQLite writes one transaction at a time
 def test_a_writer_holding_the_board_does_not_hold_up_numbering(app, hall):
     """PostgreSQL: the kiosk's ticket, number and all, is committed before the board's bump,
     so a transaction holding the office's board row (an admin's counter edit) delays that
     ticket's bump, not its number, nor the next citizens' numbers."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite writes one transaction at a time")
     office = tickets.OfficeRef(hall["office"], "")
     issued = []
 

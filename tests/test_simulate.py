@@ -15,15 +15,14 @@ from reports import kpi, rollup
 from reports.measures import Scope
 from reports.periods import Period
 from simulate.history import simulate
+from tests.fixtures.demo import seed_demo_without_history
 
 
 @pytest.fixture
 def demo(app, fixed_clock):
     """The demo offices, queues, procedures and users, without the simulated history."""
     fixed_clock(dt.datetime(2026, 11, 27, 1, 15, tzinfo=dt.UTC))
-    for name, seeder in app.extensions["onestop.seeders"]:
-        if name != "simulate":
-            seeder()
+    seed_demo_without_history(app)
     return app
 
 
