@@ -1,8 +1,9 @@
 """Fixtures: an app on a fresh database per test (SQLite, and PostgreSQL via TEST_DATABASE_URL).
 
 The set-ups that many test files share live in tests/fixtures/ and are made fixtures here:
-``hall``, ``kiosk``, ``rating_hall`` (halls.py), ``world``, ``receive`` (dossiers.py) and
-``network`` (network.py). A test file that needs another hall defines its own ``hall``.
+``hall``, ``kiosk``, ``rating_hall`` (halls.py), ``world``, ``receive``, ``officer_client``
+(dossiers.py) and ``network`` (network.py). A test file that needs another hall defines its
+own ``hall``, which wins in that file.
 
 Tests marked ``postgres`` mean something on PostgreSQL only: they are skipped on SQLite, and
 ``-m postgres`` selects them.
@@ -22,7 +23,11 @@ from onestop.extensions import db, single_read_engine
 from onestop.models import Office, User
 from queues import board_watch
 from tests.fixtures import HTMX  # noqa: F401 (tests may import it from here)
-from tests.fixtures.dossiers import receive_fixture, world_fixture  # noqa: F401 (fixtures)
+from tests.fixtures.dossiers import (  # noqa: F401 (fixtures)
+    officer_client,
+    receive_fixture,
+    world_fixture,
+)
 from tests.fixtures.halls import hall, kiosk, rating_hall  # noqa: F401 (fixtures)
 from tests.fixtures.network import network  # noqa: F401 (fixture)
 

@@ -52,12 +52,6 @@ def _text(pdf: bytes) -> str:
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
-@pytest.fixture
-def officer_client(client, login, world):
-    login(world.officer)
-    return client
-
-
 def _intake_form(**fields) -> dict:
     form = {
         "procedure": "1.001612",

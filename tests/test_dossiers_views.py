@@ -3,7 +3,6 @@
 import datetime as dt
 import io
 
-import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -18,12 +17,6 @@ from tests.fixtures.dossiers import local
 
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-@pytest.fixture
-def officer_client(client, login, world):
-    login(world.officer)
-    return client
 
 
 def test_pages_need_an_officer(client, world, login):
