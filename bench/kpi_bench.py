@@ -1,6 +1,6 @@
 """Benchmark of the reports: KPI object, dashboard page, charts and PDF on 10k, 100k and 1M tickets.
 
-Builds each database with ``reports.simulate`` (the demo network of 10 offices for the two
+Builds each database with ``simulate.history`` (the demo network of 10 offices for the two
 small sizes; a province of 9 district-level offices and 126 communes for 1M), then times,
 over a quarter and a year ending today:
 
@@ -49,7 +49,7 @@ from reports import kpi, rollup  # noqa: E402
 from reports.measures import Scope  # noqa: E402
 from reports.periods import Period  # noqa: E402
 from reports.portable import report_transaction  # noqa: E402
-from reports.simulate import simulate  # noqa: E402
+from simulate.history import simulate  # noqa: E402
 
 PG_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test_reports"
@@ -161,7 +161,7 @@ def build(url: str, size: str) -> tuple[str, float, int]:
     with app.app_context():
         db.create_all()
         for name, seeder in app.extensions["onestop.seeders"]:
-            if name != "reports":
+            if name != "simulate":
                 seeder()
         root = _province().code if network == "province" else "VY"
         started = time.perf_counter()

@@ -11,8 +11,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Feature packages, in the order of DESIGN.md section 2. Each may provide
 # models.py, views.py (bp), api.py (api_bp), demo.py (seed), cli.py (cli) and retention.py
-# (its personal data, for onestop.retention).
-FEATURES = ("notify", "queues", "appointments", "dossiers", "feedback", "kiosk", "reports")
+# (its personal data, for onestop.retention). simulate comes last: its demo seeder writes
+# history for what the others seeded.
+FEATURES = (
+    "notify",
+    "queues",
+    "appointments",
+    "dossiers",
+    "feedback",
+    "kiosk",
+    "reports",
+    "simulate",
+)
 
 
 def _feature_module(feature: str, part: str):

@@ -19,11 +19,9 @@ from onestop.exceptions import ValidationError
 from onestop.htmx import is_htmx, render_page_or_fragment
 from reports import charts, exports, filters, tables
 from reports import dashboard as content
-from reports.cli import rebuild
 from reports.portable import report_transaction
 
 bp = Blueprint("reports", __name__)
-bp.cli.add_command(rebuild)  # flask reports rebuild
 
 # An SVG loaded through <img> is an image, but it still gets our response headers: matplotlib
 # styles its drawing with a <style> element and style attributes, which this policy allows.

@@ -1,4 +1,13 @@
-"""Fixtures: an app on a fresh database per test (SQLite, and PostgreSQL via TEST_DATABASE_URL)."""
+"""Fixtures: an app on a fresh database per test (SQLite, and PostgreSQL via TEST_DATABASE_URL).
+
+The set-ups that many test files share live in tests/fixtures/ and are made fixtures here:
+``hall``, ``kiosk``, ``rating_hall`` (halls.py), ``world``, ``receive``, ``officer_client``
+(dossiers.py) and ``network`` (network.py). A test file that needs another hall defines its
+own ``hall``, which wins in that file.
+
+Tests marked ``postgres`` mean something on PostgreSQL only: they are skipped on SQLite, and
+``-m postgres`` selects them.
+"""
 
 import datetime as dt
 import os
@@ -14,9 +23,29 @@ from onestop import clock, create_app
 from onestop.extensions import db
 from onestop.models import Office, User
 from queues import board_watch
+from tests.fixtures import HTMX  # noqa: F401 (tests may import it from here)
+from tests.fixtures.dossiers import (  # noqa: F401 (fixtures)
+    officer_client,
+    receive_fixture,
+    world_fixture,
+)
+from tests.fixtures.halls import hall, kiosk, rating_hall  # noqa: F401 (fixtures)
+from tests.fixtures.network import network  # noqa: F401 (fixture)
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 PASSWORD = "correct-horse"
+
+
+def pytest_collection_modifyitems(items):
+    # One place decides where a PostgreSQL-only test runs: on the app's PostgreSQL backend (or
+    # anywhere TEST_DATABASE_URL is set, for a test without the app fixture).
+    for item in items:
+        if item.get_closest_marker("postgres") is None:
+            continue
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("app") if callspec is not None else None
+        if backend == "sqlite" or (backend is None and "postgresql" not in BACKENDS):
+            item.add_marker(pytest.mark.skip(reason="PostgreSQL only (TEST_DATABASE_URL)"))
 
 
 @pytest.fixture(scope="session")
@@ -142,9 +171,6 @@ def login(client):
         return client.post("/login", data={"username": username, "password": password})
 
     return log_in
-
-
-HTMX = {"HX-Request": "true"}
 
 
 def sent_tag(html: str) -> str:

@@ -13,7 +13,7 @@ from onestop.clock import LOCAL_TZ
 from onestop.extensions import db
 from queues.demo import add_queues
 from queues.models import Service
-from tests.test_kiosk_screens import pair_as_kiosk
+from tests.fixtures.halls import pair_as_kiosk
 
 MONDAY_9 = "2026-11-30T09:00:00+07:00"
 

@@ -14,7 +14,7 @@ from onestop.extensions import db
 from onestop.models import Office
 from queues.demo import add_queues
 from queues.models import Service
-from tests.test_queues_concurrency import run_threads
+from tests.fixtures.threads import run_threads
 
 THREADS = 20
 START = dt.datetime(2026, 11, 30, 9, tzinfo=LOCAL_TZ)

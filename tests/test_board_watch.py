@@ -12,7 +12,8 @@ from queues.models import BoardVersion, Counter
 from queues.tickets import call_next
 from tests.conftest import HTMX
 
-pytestmark = pytest.mark.usefixtures("fixed_clock")
+# Board notifications are PostgreSQL's (LISTEN / NOTIFY).
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("fixed_clock")]
 
 
 def _heard(watch, code, version, seconds=5.0):
@@ -28,8 +29,6 @@ def _heard(watch, code, version, seconds=5.0):
 
 @pytest.fixture
 def watched(app, hall):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("board notifications are PostgreSQL's")
     app.config["BOARD_NOTIFICATIONS"] = True
     watch = board_watch.current()
     deadline = time.monotonic() + 5

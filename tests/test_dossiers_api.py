@@ -1,7 +1,6 @@
 """JSON API v1 for dossiers: catalogue, lookup, intake and status changes (DESIGN.md section 6)."""
 
 from sqlalchemy import func, select
-from test_dossiers_support import receive_fixture, world_fixture  # noqa: F401 (fixtures)
 
 from dossiers.models import Dossier
 from onestop.accounts import create_token

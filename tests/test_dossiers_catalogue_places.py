@@ -4,7 +4,7 @@ import pytest
 
 from dossiers.catalogue import city_of, search_by_place
 from onestop.extensions import db
-from tests.test_dossiers_support import add_procedure
+from tests.fixtures.dossiers import add_procedure
 
 
 @pytest.fixture(name="city")

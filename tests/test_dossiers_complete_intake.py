@@ -9,7 +9,6 @@ import re
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
-from test_dossiers_support import receive_fixture, world_fixture  # noqa: F401 (fixtures)
 
 from dossiers.intake import Applicant
 from dossiers.lifecycle import change_status, issue_apology, request_supplement
@@ -24,8 +23,8 @@ from dossiers.models import (
 from dossiers.slips import add_slip_form
 from onestop.exceptions import ValidationError
 from onestop.extensions import db
+from tests.fixtures import HTMX
 
-HTMX = {"HX-Request": "true"}
 ID_NUMBER = "026190001234"
 SCAN = (
     f"{ID_NUMBER}|135792468|Nguyễn Thị Thu Hà|07031990|Nữ|"
@@ -51,12 +50,6 @@ def _count(model) -> int:
 def _text(pdf: bytes) -> str:
     reader = PdfReader(io.BytesIO(pdf))
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-
-
-@pytest.fixture
-def officer_client(client, login, world):
-    login(world.officer)
-    return client
 
 
 def _intake_form(**fields) -> dict:

@@ -6,7 +6,6 @@ import json
 
 import pytest
 from sqlalchemy import func, select
-from test_dossiers_support import world_fixture  # noqa: F401 (fixture)
 
 from dossiers import catalogue
 from dossiers.catalogue import ImportRefused, import_procedures_csv, search_procedures

@@ -5,7 +5,6 @@ import threading
 
 import pytest
 from sqlalchemy import func, select
-from test_dossiers_support import local, receive_fixture, world_fixture  # noqa: F401 (fixtures)
 
 from dossiers.intake import receive_dossier
 from dossiers.models import Dossier, DossierCounter, DossierEvent, Holiday
@@ -17,6 +16,7 @@ from onestop.models import Office, User
 from onestop.phones import normalise_phone
 from queues import tickets
 from queues.models import Service
+from tests.fixtures.dossiers import local
 
 
 def _count(model) -> int:

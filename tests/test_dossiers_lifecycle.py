@@ -7,7 +7,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
-from test_dossiers_support import local, receive_fixture, world_fixture  # noqa: F401 (fixtures)
 
 from dossiers import lifecycle
 from dossiers.lifecycle import TRANSITIONS, change_status, is_late, is_overdue, issue_apology
@@ -16,6 +15,7 @@ from dossiers.workdays import due_end
 from onestop import clock
 from onestop.exceptions import Conflict, Forbidden, ValidationError
 from onestop.extensions import db
+from tests.fixtures.dossiers import local
 
 NOTES = {"awaiting_supplement": "Bản sao giấy tờ tùy thân", "rejected": "Không thuộc thẩm quyền"}
 # A shortest path from "received" to each status, to test every (from, to) pair.

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
-from test_dossiers_support import local, receive_fixture, world_fixture  # noqa: F401 (fixtures)
 
 from dossiers import catalogue
 from dossiers.catalogue import ImportRefused, import_procedures_csv, search_procedures
@@ -15,8 +14,8 @@ from dossiers.models import Procedure
 from dossiers.processing_time import ProcessingTimeError, parse_processing_time
 from dossiers.workdays import due_end
 from onestop.extensions import db
+from tests.fixtures.dossiers import local
 
-HTMX = {"HX-Request": "true"}
 CATALOGUE_HEADER = "code,name,field,processing_days,fee,online_level,offices,required_documents\n"
 
 

@@ -1,12 +1,11 @@
 """The kiosk's scanner lookup: what a scan is read as, and the page's answers."""
 
 import pytest
-from test_dossiers_support import receive_fixture, world_fixture  # noqa: F401 (fixtures)
 
 from dossiers.scan import Scan, parse_scan
 from onestop.exceptions import ValidationError
+from tests.fixtures import HTMX
 
-HTMX = {"HX-Request": "true"}
 TOKEN = "Qm3x_9Zk-Lw2Pr8TnV5yAb1C"
 
 

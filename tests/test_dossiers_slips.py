@@ -2,8 +2,6 @@
 
 import datetime as dt
 import io
-import shutil
-import subprocess
 
 import pytest
 from pypdf import PdfReader
@@ -17,6 +15,7 @@ from dossiers.slips import (
     rejection_pdf,
     supplement_pdf,
 )
+from tests.fixtures.pdf import decode_qr
 
 URL = "http://127.0.0.1:5000/d/Xy3_abcDEFghiJKLmnopQRst"
 DATA = SlipData(
@@ -133,24 +132,8 @@ def test_place_name(name, place):
     assert place_name(name) == place
 
 
-@pytest.mark.skipif(
-    not (shutil.which("pdftoppm") and shutil.which("zbarimg")), reason="needs poppler and zbar"
-)
 def test_receipt_qr_decodes_to_the_public_page(tmp_path):
-    (tmp_path / "receipt.pdf").write_bytes(receipt_pdf(DATA))
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "150", "-singlefile", "receipt.pdf", "receipt"],
-        cwd=tmp_path,
-        check=True,
-    )
-    decoded = subprocess.run(
-        ["zbarimg", "-q", "--raw", "receipt.png"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert decoded.stdout.strip() == URL
+    assert decode_qr(receipt_pdf(DATA), tmp_path, dpi=150) == URL
 
 
 FILLED = SlipData(

@@ -3,28 +3,20 @@
 import datetime as dt
 import io
 
-import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
-from test_dossiers_support import local, receive_fixture, world_fixture  # noqa: F401 (fixtures)
 
 from dossiers.lifecycle import change_status
 from dossiers.models import Dossier, Holiday, Procedure
 from onestop.extensions import db
 from queues import tickets
 from queues.models import Service
-
-HTMX = {"HX-Request": "true"}
+from tests.fixtures import HTMX
+from tests.fixtures.dossiers import local
 
 
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-@pytest.fixture
-def officer_client(client, login, world):
-    login(world.officer)
-    return client
 
 
 def test_pages_need_an_officer(client, world, login):

@@ -17,8 +17,8 @@ from onestop.demo import seed as seed_offices
 from onestop.exceptions import Conflict, Forbidden, NotFound, ValidationError
 from onestop.extensions import db
 from queues import devices
+from tests.fixtures import HTMX
 
-HTMX = {"HX-Request": "true"}
 CONTACT = "lan.nguyen@example.vn"
 
 

@@ -15,23 +15,12 @@ from onestop.exceptions import Conflict, NotFound, ValidationError
 from onestop.extensions import db
 from onestop.models import Office
 from queues import tickets
-from queues.demo import add_queues
-from queues.models import Counter, Ticket
+from queues.models import Ticket
 
 
 @pytest.fixture
-def hall(app, make_office, make_user, fixed_clock):
-    """An office with one service served at two counters, and an officer."""
-    office = make_office()
-    add_queues(
-        office,
-        [("ho-tich", "A", "Tư pháp – Hộ tịch", 6)],
-        [(1, "Quầy 1", ["ho-tich"]), (2, "Quầy 2", ["ho-tich"])],
-    )
-    officer = make_user("officer1", "officer", office, full_name="Nguyễn Thị Lan")
-    db.session.commit()
-    counters = list(db.session.scalars(select(Counter).order_by(Counter.number)))
-    return {"office": office, "officer": officer, "counters": counters}
+def hall(rating_hall):
+    return rating_hall
 
 
 def serve(hall, counter_index: int = 0) -> Ticket:

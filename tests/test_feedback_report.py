@@ -11,8 +11,8 @@ from onestop.extensions import db
 from queues import tickets
 from queues.demo import add_queues
 from queues.models import Counter
+from tests.fixtures import HTMX
 
-HTMX = {"HX-Request": "true"}
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 

@@ -10,25 +10,14 @@ from feedback.models import Rating
 from onestop import create_app
 from onestop.extensions import db
 from queues import devices, tickets
-from queues.demo import add_queues
-from queues.models import Counter, Ticket
+from queues.models import Ticket
 from tests.conftest import sent_tag
-
-HTMX = {"HX-Request": "true"}
+from tests.fixtures import HTMX
 
 
 @pytest.fixture
-def hall(app, make_office, make_user, fixed_clock):
-    office = make_office()
-    add_queues(
-        office,
-        [("ho-tich", "A", "Tư pháp – Hộ tịch", 6)],
-        [(1, "Quầy 1", ["ho-tich"]), (2, "Quầy 2", ["ho-tich"])],
-    )
-    officer = make_user("officer1", "officer", office, full_name="Nguyễn Thị Lan")
-    db.session.commit()
-    counters = list(db.session.scalars(select(Counter).order_by(Counter.number)))
-    return {"office": office, "officer": officer, "counters": counters}
+def hall(rating_hall):
+    return rating_hall
 
 
 def serve(hall, counter_index: int = 0) -> Ticket:

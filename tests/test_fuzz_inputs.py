@@ -31,7 +31,8 @@ from onestop.models import Office
 from queues import devices, tickets
 from queues.models import Counter as QueueCounter
 from queues.models import Device, Ticket
-from tests.test_kiosk_screens import pair_as_kiosk
+from tests.fixtures.demo import seed_demo_without_history
+from tests.fixtures.halls import pair_as_kiosk
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("onestop", "queues", "dossiers", "feedback", "kiosk", "reports")
@@ -195,9 +196,7 @@ def _log_in(client, username: str) -> None:
 
 
 def _build_world(app: Flask) -> World:
-    for name, seeder in app.extensions["onestop.seeders"]:
-        if name != "reports":  # a year of history: slow, and no route needs it
-            seeder()
+    seed_demo_without_history(app)  # no route needs the history
     office = db.session.scalar(select(Office).where(Office.code == "VY"))
     for code in ("dat-dai", "tu-phap", "dat-dai"):
         tickets.issue(office, code)

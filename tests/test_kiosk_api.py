@@ -8,17 +8,6 @@ from sqlalchemy import func, select
 from onestop.extensions import db
 from queues import tickets
 from queues.models import Ticket
-from tests.test_kiosk_screens import build_hall, pair_as_kiosk
-
-
-@pytest.fixture
-def hall(app, make_office, make_user, fixed_clock):
-    return build_hall(make_office, make_user, fixed_clock)
-
-
-@pytest.fixture
-def kiosk(client, hall):
-    return pair_as_kiosk(client, hall.office)
 
 
 def take(client, office="VY", **body):

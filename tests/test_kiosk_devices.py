@@ -9,14 +9,10 @@ from sqlalchemy import func, select
 from onestop.extensions import db
 from queues import devices
 from queues.models import Device, Ticket
-from tests.test_kiosk_screens import HTMX, build_hall, pair_as_kiosk
+from tests.fixtures import HTMX
+from tests.fixtures.halls import pair_as_kiosk
 
 NOT_A_KIOSK = "Màn hình này chưa được đăng ký là ki-ốt"
-
-
-@pytest.fixture
-def hall(app, make_office, make_user, fixed_clock):
-    return build_hall(make_office, make_user, fixed_clock)
 
 
 def code_in(html: str) -> str:

@@ -2,18 +2,11 @@
 
 import datetime as dt
 
-import pytest
-
 from kiosk.citizen import priority_group, priority_groups, public_url
 from onestop.extensions import db
 from queues import tickets
 from queues.models import Ticket
-from tests.test_kiosk_screens import HTMX, build_hall
-
-
-@pytest.fixture
-def hall(app, make_office, make_user, fixed_clock):
-    return build_hall(make_office, make_user, fixed_clock)
+from tests.fixtures import HTMX
 
 
 def phone(client, ticket, **headers) -> str:

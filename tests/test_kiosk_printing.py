@@ -2,8 +2,6 @@
 
 import datetime as dt
 import io
-import shutil
-import subprocess
 
 import pytest
 from pypdf import PdfReader
@@ -11,15 +9,10 @@ from reportlab.lib.units import mm
 
 from kiosk.printing import ticket_pdf
 from queues import tickets
-from tests.test_kiosk_screens import build_hall
+from tests.fixtures.pdf import decode_qr
 
 ISSUED = dt.datetime(2026, 11, 27, 1, 15, tzinfo=dt.UTC)  # 08:15 in Vĩnh Yên
 URL = "http://onestop.test/t/abcdefghijklmnopqrstuv"
-
-
-@pytest.fixture
-def hall(app, make_office, make_user, fixed_clock):
-    return build_hall(make_office, make_user, fixed_clock)
 
 
 def build(**overrides) -> bytes:
@@ -37,24 +30,6 @@ def build(**overrides) -> bytes:
 
 def text_of(pdf: bytes) -> str:
     return PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
-
-
-def decode_qr(pdf: bytes, tmp_path) -> str:
-    """Render the PDF at a thermal head's 203 dpi and read its QR code back."""
-    if not (shutil.which("pdftoppm") and shutil.which("zbarimg")):
-        pytest.skip(
-            "pdftoppm (poppler-utils) and zbarimg (zbar-tools) are needed to read the QR code"
-        )
-    (tmp_path / "ticket.pdf").write_bytes(pdf)
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "203", "-singlefile", "ticket.pdf", "ticket"],
-        cwd=tmp_path,
-        check=True,
-    )
-    found = subprocess.run(
-        ["zbarimg", "-q", "--raw", "ticket.png"], cwd=tmp_path, capture_output=True, text=True
-    )
-    return found.stdout.strip()
 
 
 def test_the_ticket_has_every_line_with_correct_diacritics(app):
@@ -100,7 +75,7 @@ def test_priority_and_a_long_service_name_are_printed_in_full(app):
 
 
 def test_the_qr_code_reads_back_as_the_phone_page(app, tmp_path):
-    assert decode_qr(build(), tmp_path) == URL
+    assert decode_qr(build(), tmp_path, dpi=203) == URL  # a thermal head's resolution
 
 
 def test_the_pdf_endpoint_prints_a_real_ticket_whose_qr_opens_its_phone_page(
@@ -114,7 +89,7 @@ def test_the_pdf_endpoint_prints_a_real_ticket_whose_qr_opens_its_phone_page(
     text = text_of(response.data)
     assert "A002" in text and "Tư pháp – Hộ tịch" in text and "ƯU TIÊN · Người cao tuổi" in text
     assert "Ông/bà là người tiếp theo" in text  # the priority ticket goes before A001
-    assert decode_qr(response.data, tmp_path) == f"http://onestop.test/t/{ticket.token}"
+    assert decode_qr(response.data, tmp_path, dpi=203) == f"http://onestop.test/t/{ticket.token}"
 
 
 def test_an_unknown_ticket_has_no_pdf(client, hall):

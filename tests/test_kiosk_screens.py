@@ -1,54 +1,14 @@
 """The kiosk screens: services with counts, one ticket per tap, priority, unpaired screens."""
 
 import re
-from types import SimpleNamespace
 
-import pytest
 from sqlalchemy import func, select
 
 from onestop.extensions import db
-from queues import devices, tickets
-from queues.demo import add_queues
+from queues import tickets
 from queues.models import Ticket
-
-HTMX = {"HX-Request": "true"}
-SERVICES = [
-    ("ho-tich", "A", "Tư pháp – Hộ tịch", 6),
-    ("dat-dai", "B", "Đất đai", 12),
-    ("xay-dung", "C", "Xây dựng", 10),
-]
-COUNTERS = [(1, "Quầy 1", ["ho-tich", "dat-dai"]), (2, "Quầy 2", ["dat-dai"])]
-
-
-def build_hall(make_office, make_user, fixed_clock) -> SimpleNamespace:
-    """The city office with three services (Xây dựng closed), two open counters and an officer."""
-    office = make_office()
-    services = add_queues(office, SERVICES, COUNTERS)
-    services["xay-dung"].active = False
-    db.session.commit()
-    counters = {c.number: c for c in services["dat-dai"].counters}
-    officer = make_user("officer1", "officer", office, full_name="Trần Thị Bảo Mật")
-    return SimpleNamespace(
-        office=office, services=services, counters=counters, officer=officer, clock=fixed_clock
-    )
-
-
-@pytest.fixture
-def hall(app, make_office, make_user, fixed_clock):
-    return build_hall(make_office, make_user, fixed_clock)
-
-
-def pair_as_kiosk(client, office, name="Ki-ốt sảnh chính"):
-    """Pair a test client's browser as a kiosk of ``office``, the way a kiosk does it."""
-    _device, code = devices.create_pairing(office, "kiosk", name)
-    response = client.post("/kiosk/pair", data={"code": code})
-    assert response.status_code == 303
-    return client
-
-
-@pytest.fixture
-def kiosk(client, hall):
-    return pair_as_kiosk(client, hall.office)
+from tests.fixtures import HTMX
+from tests.fixtures.halls import pair_as_kiosk
 
 
 def request_id_of(html: str) -> str:

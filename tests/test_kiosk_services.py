@@ -1,9 +1,8 @@
 """The citizen services opened from the kiosk, in the kiosk's own frame: lookup, catalogue,
 rating and complaint, each with the way home and nothing personal left behind."""
 
-from test_dossiers_support import local, receive_fixture, world_fixture  # noqa: F401 (fixtures)
+from tests.fixtures import HTMX
 
-HTMX = {"HX-Request": "true"}
 HOME_BUTTON = "data-kiosk-go-home>"
 
 

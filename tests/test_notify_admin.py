@@ -2,7 +2,6 @@
 
 import pytest
 from sqlalchemy import select
-from test_dossiers_support import world_fixture  # noqa: F401 (fixture)
 
 from notify import texts
 from notify.models import MessageTemplate, OutboxMessage

@@ -2,7 +2,6 @@
 
 import pytest
 from sqlalchemy import select
-from test_dossiers_support import receive_fixture, world_fixture  # noqa: F401 (fixtures)
 
 from dossiers.intake import Applicant
 from dossiers.lifecycle import change_status, request_supplement

@@ -5,8 +5,7 @@ from sqlalchemy import func, select
 
 from onestop.extensions import db
 from onestop.models import Office, User
-
-HTMX = {"HX-Request": "true"}
+from tests.fixtures import HTMX
 
 
 @pytest.fixture

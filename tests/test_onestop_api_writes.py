@@ -7,14 +7,9 @@ from onestop import accounts
 from onestop.extensions import db
 from queues import tickets
 from queues.models import Ticket
-from tests.test_kiosk_screens import build_hall, pair_as_kiosk
+from tests.fixtures.halls import pair_as_kiosk
 
 WRITE = "/api/v1/counters/{counter}/call-next"
-
-
-@pytest.fixture
-def hall(app, make_office, make_user, fixed_clock):
-    return build_hall(make_office, make_user, fixed_clock)
 
 
 @pytest.fixture

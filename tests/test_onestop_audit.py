@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
-from test_dossiers_support import receive_fixture, world_fixture  # noqa: F401 (fixtures)
 
 from dossiers import catalogue, office_days
 from feedback import complaints
@@ -14,8 +13,7 @@ from onestop.exceptions import ValidationError
 from onestop.extensions import db
 from onestop.models import Office, User
 from queues import configure, devices
-
-HTMX = {"HX-Request": "true"}
+from tests.fixtures import HTMX
 
 
 def entries(**where) -> list[AuditEntry]:

@@ -49,10 +49,9 @@ def test_healthz_says_unavailable_quickly_when_the_database_does_not_answer(
     assert "unavailable" in caplog.text and "postgres@" not in caplog.text
 
 
+@pytest.mark.postgres  # a server that drops connections is PostgreSQL's case
 def test_healthz_reconnects_after_the_server_dropped_its_connection(app, client):
     engine = app.extensions[health.ENGINE]
-    if engine.dialect.name != "postgresql":
-        pytest.skip("a server that drops connections is PostgreSQL's case")
     with engine.connect() as connection:  # the connection that the check will reuse
         pid = connection.scalar(text("SELECT pg_backend_pid()"))
     with db.engine.connect() as connection:

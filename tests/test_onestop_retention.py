@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from flask import current_app
 from sqlalchemy import select, update
-from test_dossiers_support import receive_fixture, world_fixture  # noqa: F401 (fixtures)
 
 from dossiers.models import Dossier
 from dossiers.retention import FINAL_STATUSES
@@ -18,7 +17,8 @@ from onestop.models import Office, User, office_subtree_ids
 from reports import kpi, rollup
 from reports.measures import Scope
 from reports.periods import Period
-from reports.simulate import simulate
+from simulate.history import simulate
+from tests.fixtures.demo import seed_demo_without_history
 
 DAYS = 10  # the retention period the tests configure, for every kind of record alike
 
@@ -27,9 +27,7 @@ DAYS = 10  # the retention period the tests configure, for every kind of record 
 def history(app, fixed_clock):
     """Demo offices with five weeks of simulated history, and complaints with a contact."""
     fixed_clock(dt.datetime(2026, 11, 27, 1, 15, tzinfo=dt.UTC))
-    for name, seeder in app.extensions["onestop.seeders"]:
-        if name != "reports":
-            seeder()
+    seed_demo_without_history(app)
     simulate(35, ["VY-LB", "VY-TS"], seed=3)
     app.config.update(
         RETENTION_DOSSIER_DAYS=DAYS,

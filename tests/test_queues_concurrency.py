@@ -1,6 +1,5 @@
 """The queue's rules under real concurrency: threads with own sessions, SQLite and PostgreSQL."""
 
-import threading
 from collections import defaultdict
 
 import pytest
@@ -11,6 +10,7 @@ from onestop.models import Office, User
 from queues import tickets
 from queues.demo import add_queues
 from queues.models import BoardVersion, Counter, Ticket, TicketEvent
+from tests.fixtures.threads import run_threads
 
 COUNTERS = 6
 
@@ -32,30 +32,6 @@ def hall(app, make_office, make_user, fixed_clock):
     }
     db.session.remove()  # the threads use their own sessions; nothing stays open here
     return ids
-
-
-def run_threads(app, count: int, work) -> list:
-    """Start ``count`` threads at one barrier, each in its own app context; fail on any error."""
-    barrier = threading.Barrier(count)
-    results, errors = [[] for _ in range(count)], []
-
-    def body(index):
-        with app.app_context():
-            try:
-                barrier.wait()
-                work(index, results[index])
-            except BaseException as error:  # noqa: BLE001 — reported to the test below
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert not errors, errors
-    return [item for items in results for item in items]
 
 
 def test_concurrent_issuers_get_every_number_once_without_gaps(app, hall):

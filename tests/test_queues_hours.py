@@ -11,8 +11,8 @@ from onestop.extensions import db
 from queues import hours, tickets
 from queues.demo import add_queues
 from queues.models import OfficeSession, Ticket, TicketEvent
-from tests.test_kiosk_screens import HTMX, build_hall, pair_as_kiosk
-from tests.test_queues_concurrency import run_threads
+from tests.fixtures import HTMX
+from tests.fixtures.threads import run_threads
 
 LOCAL = dt.timezone(dt.timedelta(hours=7))
 
@@ -26,10 +26,9 @@ FRIDAY_MORNING = local(2026, 11, 27, 8, 15)
 
 
 @pytest.fixture
-def hall(app, make_office, make_user, fixed_clock):
-    """The city office with weekday hours (07:30-11:30, 13:00-17:00), a Saturday morning, and
+def hall(hall):
+    """The shared hall with weekday hours (07:30-11:30, 13:00-17:00), a Saturday morning, and
     its land service (dat-dai) taking its last ticket at 16:30."""
-    hall = build_hall(make_office, make_user, fixed_clock)
     for weekday in range(1, 7):
         sessions = [(dt.time(7, 30), dt.time(11, 30))]
         if weekday < 6:
@@ -41,11 +40,6 @@ def hall(app, make_office, make_user, fixed_clock):
     hall.services["dat-dai"].last_ticket = dt.time(16, 30)
     db.session.commit()
     return hall
-
-
-@pytest.fixture
-def kiosk(client, hall):
-    return pair_as_kiosk(client, hall.office)
 
 
 def take(client, service="ho-tich"):

@@ -13,8 +13,8 @@ from queues import configure, floor, tickets
 from queues.demo import add_queues
 from queues.models import Counter, Service, Ticket, TicketEvent
 from queues.views import console_signature
+from tests.fixtures import HTMX
 
-HTMX = {"HX-Request": "true"}
 SERVICES = [("dat-dai", "A", "Đất đai", 10), ("ho-tich", "B", "Tư pháp – Hộ tịch", 6)]
 
 

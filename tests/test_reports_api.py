@@ -1,9 +1,6 @@
 """GET /api/v1/kpi: DESIGN.md section 6, by session or API token, scoped, with clear errors."""
 
-import datetime as dt
-
 import pytest
-from test_reports_kpi import Network
 
 from onestop.accounts import create_token
 from reports.kpi import JSON_KEYS
@@ -12,9 +9,7 @@ URL = "/api/v1/kpi?office=C&from=2026-11-02&to=2026-11-04"
 
 
 @pytest.fixture
-def net(app, make_office, make_user, fixed_clock):
-    fixed_clock(dt.datetime(2026, 11, 20, 3, 0, tzinfo=dt.UTC))
-    network = Network(make_office, make_user)
+def net(network, make_user):
     network.boss = make_user("c-boss", "supervisor", network.city)
     network.ward_boss = make_user("w-boss", "supervisor", network.ward)
     return network

@@ -6,9 +6,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from test_reports_kpi import Network, at
 
 from reports import charts
+from tests.fixtures.network import Network, at
 
 TODAY = dt.date(2026, 11, 27)  # a Friday
 BLUE, AMBER = charts.BLUE, charts.AMBER

@@ -1,6 +1,7 @@
 """Exports for Excel in Vietnamese (CSV with ";" and decimal commas, typed .xlsx) and the PDF.
 
-The values are those of ``test_reports_kpi.Network`` for office C alone, 2-4 Nov 2026.
+The values are those of the KPI network (tests/fixtures/network.py) for office C alone, 2-4 Nov
+2026.
 """
 
 import csv
@@ -10,23 +11,20 @@ import io
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from test_reports_kpi import PERIOD, Network
 
 from reports import kpi
 from reports.exports import Sheet, sheet_csv, sheet_xlsx
 from reports.measures import Scope
 from reports.tables import TABLES
+from tests.fixtures.network import PERIOD
 
 QUERY = "office=C&scope=alone&period=custom&from=2026-11-02&to=2026-11-04"
 TABLE_KINDS = ("count", "rank", "minutes", "score", "rate", "date", "datetime")
 
 
 @pytest.fixture
-def boss(app, client, login, make_office, make_user, fixed_clock):
-    fixed_clock(dt.datetime(2026, 11, 20, 3, 0, tzinfo=dt.UTC))
-    network = Network(make_office, make_user)
-    user = make_user("c-boss", "supervisor", network.city)
-    login(user)
+def boss(network, login, make_user):
+    login(make_user("c-boss", "supervisor", network.city))
     return network
 
 

@@ -10,7 +10,6 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
-from test_dossiers_support import local, receive_fixture, world_fixture  # noqa: F401 (fixtures)
 
 from dossiers import lifecycle, queries
 from dossiers.lifecycle import change_status
@@ -19,6 +18,7 @@ from onestop.extensions import db
 from reports import kpi, rollup
 from reports.measures import Scope
 from reports.periods import Period
+from tests.fixtures.dossiers import local
 
 PERIOD = Period(dt.date(2026, 11, 2), dt.date(2026, 11, 13))
 

@@ -16,7 +16,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from test_dossiers_support import local, receive_fixture, world_fixture  # noqa: F401 (fixtures)
 
 from dossiers import office_days
 from dossiers.intake import import_dossiers, receive_dossier
@@ -31,6 +30,7 @@ from queues.models import Counter, Service, Ticket
 from reports import breakdowns, flows, kpi, rollup
 from reports.measures import Scope
 from reports.periods import Period
+from tests.fixtures.dossiers import local
 
 NOW = dt.datetime(2026, 12, 10, 3, 0, tzinfo=dt.UTC)  # Thu 10/12/2026 10:00 local
 NOTES = {"awaiting_supplement": "Bản sao CCCD", "rejected": "Không đủ điều kiện"}

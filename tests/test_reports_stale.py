@@ -9,7 +9,6 @@ import json
 import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
-from test_dossiers_support import local, receive_fixture, world_fixture  # noqa: F401 (fixtures)
 
 from dossiers.intake import import_dossiers
 from onestop.accounts import save_office
@@ -22,6 +21,7 @@ from reports import flows, kpi, rollup
 from reports.measures import Scope
 from reports.periods import Period
 from reports.rollup import report_rollup_state
+from tests.fixtures.dossiers import local
 
 NOW = dt.datetime(2026, 11, 27, 3, 0, tzinfo=dt.UTC)
 WEEK = Period(dt.date(2026, 11, 16), dt.date(2026, 11, 20))

@@ -1,20 +1,15 @@
 """The dashboard over HTTP: who may see what, htmx fragments and URLs, tables, charts."""
 
-import datetime as dt
-
 import pytest
-from test_reports_kpi import Network
 
 from onestop.accounts import create_token
+from tests.fixtures import HTMX
 
-HTMX = {"HX-Request": "true"}
 PERIOD = "from=2026-11-02&to=2026-11-04&period=custom"
 
 
 @pytest.fixture
-def net(app, make_office, make_user, fixed_clock):
-    fixed_clock(dt.datetime(2026, 11, 20, 3, 0, tzinfo=dt.UTC))
-    network = Network(make_office, make_user)
+def net(network, make_user):
     network.boss = make_user("c-boss", "supervisor", network.city, full_name="Lãnh đạo C")
     network.ward_boss = make_user("w-boss", "supervisor", network.ward, full_name="Lãnh đạo W")
     return network

@@ -192,6 +192,23 @@ def screenshot(request):
 
 
 @pytest.fixture
+def pdf_image():
+    """Render a PDF's first page to test-artifacts/screenshots/<name>.png to look at (poppler)."""
+
+    def render(pdf: bytes, name: str, dpi: int) -> Path:
+        if not shutil.which("pdftoppm"):
+            pytest.skip("pdftoppm (poppler-utils) is needed to render a PDF")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        (SHOTS / f"{name}.pdf").write_bytes(pdf)
+        command = ["pdftoppm", "-png", "-r", str(dpi), "-singlefile", f"{name}.pdf", name]
+        subprocess.run(command, cwd=SHOTS, check=True)
+        (SHOTS / f"{name}.pdf").unlink()
+        return SHOTS / f"{name}.png"
+
+    return render
+
+
+@pytest.fixture
 def login_page(live_server):
     """Log a page in as a demo user (password demo)."""
 
@@ -211,8 +228,8 @@ def open_console(new_context, live_server, login_page):
     """An officer's counter console in a new browser, signed in at counter ``number``."""
     from playwright.sync_api import expect
 
-    def open_(username: str, number: int):
-        page = new_context(viewport={"width": 1440, "height": 1000}).new_page()
+    def open_(username: str, number: int, viewport=None):
+        page = new_context(viewport=viewport or {"width": 1440, "height": 1000}).new_page()
         login_page(page, username)
         page.goto(f"{live_server}/counter")
         if page.locator("form.pick").count():

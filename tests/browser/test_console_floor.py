@@ -35,15 +35,8 @@ def api(new_context, live_server, login_page):
 
 
 @pytest.fixture
-def console(new_context, live_server, login_page):
-    page = new_context(viewport=LAPTOP).new_page()
-    login_page(page, OFFICER)
-    page.goto(f"{live_server}/counter")
-    if page.locator("form.pick").count():
-        page.locator("form.pick", has_text="Quầy 1").get_by_role("button").click()
-    expect(page.locator("#console-current")).to_be_visible()
-    page.wait_for_load_state("load")
-    return page
+def console(open_console):
+    return open_console(OFFICER, 1, viewport=LAPTOP)
 
 
 def inside_viewport(page, selector: str) -> list[str]:

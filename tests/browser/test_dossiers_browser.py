@@ -4,14 +4,11 @@ import io
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "test-artifacts" / "screenshots"
 WARD, WARD_OFFICER = "VY-HH", "vy-hh-officer"  # a ward the other browser tests leave alone
 
 
@@ -38,17 +35,6 @@ def _pdf(page, url: str) -> bytes:
     response = page.request.get(url)
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     return response.body()
-
-
-def _render(pdf: bytes, name: str) -> Path:
-    """Render a PDF's first page to test-artifacts/screenshots/<name>.png (poppler)."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    (SHOTS / f"{name}.pdf").write_bytes(pdf)
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "110", "-singlefile", f"{name}.pdf", name], cwd=SHOTS, check=True
-    )
-    (SHOTS / f"{name}.pdf").unlink()
-    return SHOTS / f"{name}.png"
 
 
 def test_intake_from_a_ticket_at_the_console(new_context, live_server, login_page, screenshot):
@@ -96,7 +82,7 @@ def test_intake_from_a_ticket_at_the_console(new_context, live_server, login_pag
 
 
 def test_receipt_pdf_text_and_qr_and_the_slips_as_images(
-    new_context, live_server, login_page, screenshot
+    new_context, live_server, login_page, screenshot, pdf_image
 ):
     page = _officer(new_context, login_page, viewport={"width": 1440, "height": 1000})
     created = _create_dossier(page, live_server, applicant_name="Vũ Minh Khôi", phone="0903555111")
@@ -113,7 +99,7 @@ def test_receipt_pdf_text_and_qr_and_the_slips_as_images(
         "NGƯỜI TIẾP NHẬN HỒ SƠ",
     ):
         assert expected in text
-    image = _render(receipt, "dossiers-slip-receipt")
+    image = pdf_image(receipt, "dossiers-slip-receipt", dpi=110)
     if shutil.which("zbarimg"):
         decoded = subprocess.run(
             ["zbarimg", "-q", "--raw", str(image)], capture_output=True, text=True, check=True
@@ -143,12 +129,15 @@ def test_receipt_pdf_text_and_qr_and_the_slips_as_images(
     page.get_by_role("button", name="Lập phiếu xin lỗi, hẹn lại").click()
     expect(page.locator(".status-card")).to_contain_text("05/01/2099")
     screenshot(page, "dossier-panel")
-    _render(
+    pdf_image(
         _pdf(page, f"{live_server}/dossiers/{created['code']}/supplement.pdf"),
         "dossiers-slip-supplement",
+        dpi=110,
     )
-    _render(
-        _pdf(page, f"{live_server}/dossiers/{created['code']}/apology.pdf"), "dossiers-slip-apology"
+    pdf_image(
+        _pdf(page, f"{live_server}/dossiers/{created['code']}/apology.pdf"),
+        "dossiers-slip-apology",
+        dpi=110,
     )
 
     refused = _create_dossier(
@@ -163,7 +152,7 @@ def test_receipt_pdf_text_and_qr_and_the_slips_as_images(
     )
     rejection = _pdf(page, f"{live_server}/dossiers/{refused['code']}/rejection.pdf")
     assert "giải phóng mặt bằng" in PdfReader(io.BytesIO(rejection)).pages[0].extract_text()
-    _render(rejection, "dossiers-slip-rejection")
+    pdf_image(rejection, "dossiers-slip-rejection", dpi=110)
 
 
 def test_the_officers_list(new_context, live_server, login_page, screenshot):

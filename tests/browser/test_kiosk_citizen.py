@@ -4,7 +4,6 @@ import io
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -15,7 +14,6 @@ KIOSK = {"width": 1080, "height": 1920}
 PHONE = {"width": 390, "height": 844}
 # A ward whose queue no other browser test works in, so numbers and calls here are ours.
 WARD = "VY-KQ"
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 def number_on(page) -> str:
@@ -53,7 +51,7 @@ def test_citizen_taps_a_service_and_gets_the_ticket_without_a_reload(
         assert re.fullmatch(rf"{re.escape(live_server)}/t/[\w-]+", read.stdout.strip())
 
 
-def test_the_ticket_screen_prints_as_an_80_mm_slip(new_context, live_server):
+def test_the_ticket_screen_prints_as_an_80_mm_slip(new_context, live_server, pdf_image):
     page = new_context(viewport=KIOSK).new_page()
     page.goto(f"{live_server}/kiosk/VY")
     page.get_by_role("button", name=re.compile("Kinh doanh")).click()
@@ -68,7 +66,7 @@ def test_the_ticket_screen_prints_as_an_80_mm_slip(new_context, live_server):
     assert number in text and "PHIẾU SỐ THỨ TỰ" in text and "Kinh doanh" in text
     # Only the slip, no screen chrome.
     assert "Về màn hình" not in text and "Lấy số thứ tự" not in text
-    _save_png(printed, "test_the_ticket_screen_prints_as_an_80_mm_slip-print")
+    pdf_image(printed, "test_the_ticket_screen_prints_as_an_80_mm_slip-print", dpi=203)
 
 
 def test_without_javascript_the_kiosk_still_issues_tickets(new_context, live_server):
@@ -150,7 +148,9 @@ def test_the_phone_page_before_and_after_the_call(new_context, live_server, logi
     screenshot(phone, "called")
 
 
-def test_the_printed_pdf_has_the_ticket_and_a_qr_of_its_phone_page(new_context, live_server):
+def test_the_printed_pdf_has_the_ticket_and_a_qr_of_its_phone_page(
+    new_context, live_server, pdf_image
+):
     context = new_context()
     ticket = context.request.post(
         f"{live_server}/api/v1/offices/{WARD}/tickets",
@@ -164,27 +164,14 @@ def test_the_printed_pdf_has_the_ticket_and_a_qr_of_its_phone_page(new_context, 
         and "Chứng thực" in text
         and "ƯU TIÊN · Người đi cùng con nhỏ" in text
     )
-    png = _save_png(
-        pdf.body(), "test_the_printed_pdf_has_the_ticket_and_a_qr_of_its_phone_page-pdf"
+    png = pdf_image(
+        pdf.body(), "test_the_printed_pdf_has_the_ticket_and_a_qr_of_its_phone_page-pdf", dpi=203
     )
     if shutil.which("zbarimg"):
         decoded = subprocess.run(
             ["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True
         ).stdout.strip()
         assert decoded == ticket["url"]
-
-
-def _save_png(pdf: bytes, name: str):
-    """Render a PDF at the thermal printer's 203 dpi into the screenshots folder, to look at."""
-    if not shutil.which("pdftoppm"):
-        pytest.skip("pdftoppm (poppler-utils) is needed to render the ticket")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    (SHOTS / f"{name}.pdf").write_bytes(pdf)
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "203", "-singlefile", f"{name}.pdf", name], cwd=SHOTS, check=True
-    )
-    (SHOTS / f"{name}.pdf").unlink()
-    return SHOTS / f"{name}.png"
 
 
 def test_a_paired_kiosk_prints_each_ticket_once(new_context, live_server, login_page, screenshot):

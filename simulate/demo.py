@@ -1,6 +1,6 @@
 """Demo history: about two months of believable activity, so the dashboard has something to show."""
 
-from reports.simulate import simulate
+from simulate.history import simulate
 
 DEMO_DAYS = 60
 # Seventy per cent of a full load keeps the first start of a demo to a few seconds (about

@@ -14,16 +14,15 @@ from queues.models import DailyCounter, Ticket, TicketEvent
 from reports import kpi, rollup
 from reports.measures import Scope
 from reports.periods import Period
-from reports.simulate import simulate
+from simulate.history import simulate
+from tests.fixtures.demo import seed_demo_without_history
 
 
 @pytest.fixture
 def demo(app, fixed_clock):
-    """The demo offices, queues, procedures and users, without the reports package's history."""
+    """The demo offices, queues, procedures and users, without the simulated history."""
     fixed_clock(dt.datetime(2026, 11, 27, 1, 15, tzinfo=dt.UTC))
-    for name, seeder in app.extensions["onestop.seeders"]:
-        if name != "reports":
-            seeder()
+    seed_demo_without_history(app)
     return app
 
 
@@ -105,7 +104,7 @@ def test_cli_shows_progress_and_a_summary_and_can_run_again(demo, runner):
 
 
 def test_demo_seed_gives_the_dashboard_two_months(demo):
-    from reports.demo import DEMO_DAYS, seed
+    from simulate.demo import DEMO_DAYS, seed
 
     seed()
     first = db.session.scalar(select(func.min(Ticket.day)))

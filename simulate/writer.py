@@ -12,9 +12,10 @@ from feedback.models import Complaint, ComplaintEvent, Rating
 from onestop.extensions import db
 from queues.models import DailyCounter, Ticket, TicketEvent
 from queues.store import writing
-from reports import bulk, rollup
-from reports import simulate_dossiers as sd
-from reports.simulate_queue import ServiceSpec
+from reports import rollup
+from simulate import bulk
+from simulate import dossiers as sd
+from simulate.tickets import ServiceSpec
 
 # In the order they are written (foreign keys point backwards).
 TABLES = {

@@ -18,12 +18,13 @@ from sqlalchemy import select
 from onestop import clock
 from onestop.extensions import db
 from onestop.models import Office
-from reports import rollup, simulate_offices
-from reports import simulate_dossiers as sd
+from reports import rollup
 from reports.periods import Period
-from reports.simulate_offices import OfficeSetup
-from reports.simulate_queue import local_instant, simulate_day
-from reports.simulate_writer import Summary, Writer, ticket_rows
+from simulate import dossiers as sd
+from simulate import offices
+from simulate.offices import OfficeSetup
+from simulate.tickets import local_instant, simulate_day
+from simulate.writer import Summary, Writer, ticket_rows
 
 WEEKDAY = (1.2, 1.05, 1.0, 0.95, 0.85, 0.5, 0.3)
 DIRECT_DOSSIER = 0.35  # share of citizens served at a counter who lodge a dossier
@@ -132,7 +133,7 @@ def simulate(
     setups = [
         s
         for s in (
-            simulate_offices.setup(office, random.Random(f"{seed}-{office.code}"))
+            offices.setup(office, random.Random(f"{seed}-{office.code}"))
             for office in db.session.scalars(query)
         )
         if s is not None

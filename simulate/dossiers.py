@@ -15,7 +15,7 @@ from dossiers.workdays import END_OF_OFFICE_DAY, SAME_DAY_CUTOFF, WorkCalendar, 
 from feedback.complaints import new_code
 from feedback.models import COMPLAINT_WORKING_DAYS
 from onestop import clock
-from reports.simulate_queue import SimTicket, local_instant
+from simulate.tickets import SimTicket, local_instant
 
 COMPLAINTS = [
     (

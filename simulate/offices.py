@@ -14,8 +14,8 @@ from onestop.extensions import db
 from onestop.models import Office, User
 from onestop.text import fold
 from queues.models import Counter, Service
-from reports import simulate_dossiers as sd
-from reports.simulate_queue import CounterSpec, ServiceSpec
+from simulate import dossiers as sd
+from simulate.tickets import CounterSpec, ServiceSpec
 
 # Share of a day's counter capacity that citizens fill, by office level: city offices are busy.
 LOAD = {"province": 0.6, "district": 0.55, "commune": 0.32}
