@@ -101,8 +101,9 @@ def notify_after_call(ticket: Ticket, counter: Counter) -> None:
                 & (Ticket.status == "waiting")
             ),
         )
-        # Call order: people ahead only grow along it, so the first too far ends the walk.
+        # Call order: people ahead only grow along it, so the first one too far ends the walk.
         .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+        .execution_options(populate_existing=True)
     ).all()
     office = ticket.office
     for other, phone in rows:
@@ -114,13 +115,10 @@ def notify_after_call(ticket: Ticket, counter: Counter) -> None:
                 key=f"ticket:{ticket.id}:called",
                 office_id=ticket.office_id,
             )
-    connection = db.session.connection()
     for other, phone in rows:
         if other.id == ticket.id:
             continue
-        ahead = waiting.position_of(
-            connection, other.service_id, other.day, other.priority, other.issued_at, other.id
-        )
+        ahead = waiting.position(other)
         if ahead > ALMOST_DUE_AHEAD:
             break
         enqueue(

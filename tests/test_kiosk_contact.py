@@ -8,6 +8,7 @@ from onestop.extensions import db
 from queues import tickets
 from queues.models import Ticket, TicketContact
 from tests.test_kiosk_screens import HTMX, build_hall, pair_as_kiosk, request_id_of
+from tests.test_queues_contacts import take
 
 PHONE = "0912345678"
 MASKED = "09•••••678"
@@ -49,7 +50,7 @@ def test_the_ticket_screen_offers_messages_for_a_waiting_ticket(kiosk, hall):
 
 
 def test_the_keypad_screen_asks_for_the_number_with_the_numeric_keypad(kiosk, hall):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = take(hall, "ho-tich")
     html = kiosk.get(f"/kiosk/VY/tickets/{mine.token}/sms").get_data(as_text=True)
     assert 'data-keyboard="numeric"' in html and "data-keyboard-open" in html
     assert 'name="phone"' in html and "A001" in html
@@ -57,7 +58,7 @@ def test_the_keypad_screen_asks_for_the_number_with_the_numeric_keypad(kiosk, ha
 
 
 def test_the_kiosk_confirms_with_the_number_masked(kiosk, hall):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = take(hall, "ho-tich")
     response = kiosk.post(f"/kiosk/VY/tickets/{mine.token}/sms", data={"phone": "0912 345 678"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
@@ -67,7 +68,7 @@ def test_the_kiosk_confirms_with_the_number_masked(kiosk, hall):
 
 
 def test_the_kiosk_refuses_a_wrong_number_in_plain_words_and_does_not_echo_it(kiosk, hall):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = take(hall, "ho-tich")
     response = kiosk.post(f"/kiosk/VY/tickets/{mine.token}/sms", data={"phone": "0988 77"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -76,7 +77,7 @@ def test_the_kiosk_refuses_a_wrong_number_in_plain_words_and_does_not_echo_it(ki
 
 
 def test_the_kiosk_refuses_a_ticket_already_called(kiosk, hall):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = take(hall, "ho-tich")
     tickets.call_next(hall.counters[1], hall.officer)
     response = kiosk.post(f"/kiosk/VY/tickets/{mine.token}/sms", data={"phone": PHONE})
     assert response.status_code == 409
@@ -86,7 +87,7 @@ def test_the_kiosk_refuses_a_ticket_already_called(kiosk, hall):
 
 def test_the_keypad_screen_is_only_for_the_office_of_the_ticket(kiosk, hall, make_office):
     make_office(code="VY-LB", name="UBND phường Liên Bảo", level="commune")
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = take(hall, "ho-tich")
     assert kiosk.get(f"/kiosk/VY-LB/tickets/{mine.token}/sms").status_code == 404
 
 
@@ -94,7 +95,7 @@ def test_the_keypad_screen_is_only_for_the_office_of_the_ticket(kiosk, hall, mak
 
 
 def test_the_phone_page_takes_a_number_and_shows_it_back_masked_only(client, hall):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = take(hall, "ho-tich")
     before = client.get(f"/t/{mine.token}").get_data(as_text=True)
     assert "Nhận tin nhắn khi sắp đến lượt" in before
     assert f'action="/t/{mine.token}/contact"' in before
@@ -108,7 +109,7 @@ def test_the_phone_page_takes_a_number_and_shows_it_back_masked_only(client, hal
 
 
 def test_the_phone_page_poll_and_the_board_never_carry_the_number(client, hall):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = take(hall, "ho-tich")
     client.post(f"/t/{mine.token}/contact", data={"phone": PHONE})
     poll = client.get(f"/t/{mine.token}", headers=HTMX).get_data(as_text=True)
     assert "•" not in poll and PHONE not in poll
@@ -117,7 +118,7 @@ def test_the_phone_page_poll_and_the_board_never_carry_the_number(client, hall):
 
 
 def test_the_phone_page_explains_a_refusal(client, hall):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = take(hall, "ho-tich")
     response = client.post(f"/t/{mine.token}/contact", data={"phone": "123"})
     assert response.status_code == 422
     assert "Số điện thoại di động không hợp lệ" in response.get_data(as_text=True)
@@ -125,7 +126,7 @@ def test_the_phone_page_explains_a_refusal(client, hall):
 
 
 def test_the_phone_page_offers_no_form_once_called(client, hall):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = take(hall, "ho-tich")
     tickets.call_next(hall.counters[1], hall.officer)
     html = client.get(f"/t/{mine.token}").get_data(as_text=True)
     assert "Nhận tin nhắn khi sắp đến lượt" not in html
@@ -135,7 +136,7 @@ def test_the_phone_page_offers_no_form_once_called(client, hall):
 
 
 def test_the_api_stores_the_number_and_answers_it_masked(client, hall):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = take(hall, "ho-tich")
     response = client.post(f"/api/v1/tickets/{mine.token}/contact", json={"phone": PHONE})
     assert response.status_code == 201
     assert response.get_json() == {
@@ -156,7 +157,7 @@ def test_the_api_stores_the_number_and_answers_it_masked(client, hall):
     ],
 )
 def test_the_api_refuses_bad_bodies_with_a_json_error(client, hall, body, status, code):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = take(hall, "ho-tich")
     response = client.post(f"/api/v1/tickets/{mine.token}/contact", json=body)
     assert response.status_code == status
     assert response.get_json()["error"]["code"] == code
@@ -164,7 +165,7 @@ def test_the_api_refuses_bad_bodies_with_a_json_error(client, hall, body, status
 
 
 def test_the_api_refuses_a_ticket_no_longer_waiting_and_an_unknown_token(client, hall):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = take(hall, "ho-tich")
     tickets.call_next(hall.counters[1], hall.officer)
     response = client.post(f"/api/v1/tickets/{mine.token}/contact", json={"phone": PHONE})
     assert response.status_code == 409 and response.get_json()["error"]["code"] == "not_waiting"
@@ -173,7 +174,7 @@ def test_the_api_refuses_a_ticket_no_longer_waiting_and_an_unknown_token(client,
 
 
 def test_the_api_answers_in_english_when_asked(client, hall):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = take(hall, "ho-tich")
     client.post("/lang/en")
     response = client.post(f"/api/v1/tickets/{mine.token}/contact", json={"phone": "12"})
     assert "mobile number" in response.get_json()["error"]["message"]
@@ -182,7 +183,7 @@ def test_the_api_answers_in_english_when_asked(client, hall):
 def test_numbers_given_are_rate_limited_across_page_and_api(app, client, hall):
     app.config.update(RATELIMIT_ENABLED=True, KIOSK_CONTACT_RATE_LIMIT="2 per minute")
     ratelimit.reset()
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = take(hall, "ho-tich")
     assert client.post(f"/t/{mine.token}/contact", data={"phone": PHONE}).status_code == 303
     url = f"/api/v1/tickets/{mine.token}/contact"
     assert client.post(url, json={"phone": PHONE}).status_code == 201
