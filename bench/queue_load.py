@@ -26,7 +26,7 @@ during the paced phase, which shows as bursts of latency no code here causes.
 The Python client costs far more CPU per request than the server's cheapest endpoints, and it
 shares the machine's cores with the server: with --wrk, wrk (keep-alive, C connections,
 --wrk-seconds each; ticket bodies from a Lua script) drives the ceiling, the ticket issuance
-and the 304 polls, as the issue's calibration was; the database check then finds any
+and the 304 polls; the database check then finds any
 duplicate. Call-next, the paced phase and the full renders stay on the Python client.
 """
 
@@ -324,13 +324,11 @@ def _no_collection_pauses():
     database): a full garbage collection here stalled every client at once, and counted
     as the server's latency."""
     gc.collect()
-    gc.freeze()
     gc.disable()
     try:
         yield
     finally:
         gc.enable()
-        gc.unfreeze()
 
 
 def call_next_until_empty(port, counters, token, deadline):
@@ -544,6 +542,7 @@ def main() -> None:
     parser.add_argument("--counters", type=int, default=8, help="K counters calling next")
     parser.add_argument("--polls", type=int, default=5000, help="board polls per variant")
     parser.add_argument("--ceiling-requests", type=int, default=5000)
+    parser.add_argument("--port", type=int, help="port of the server; default: a free one")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--client-processes", type=int, default=2)
@@ -565,7 +564,7 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{Path(folder.name) / 'bench.db'}"
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     setup = prepare(url, args.counters)
-    port = _free_port()
+    port = args.port or _free_port()
     server = start_server(url, port, args.workers, args.threads)
     run_from = cpu_times()
     print(

@@ -7,11 +7,10 @@ from flask_babel import gettext as _
 
 from kiosk.citizen import public_url, ticket_facts
 from kiosk.limits import contact_limit, ticket_limit
-from onestop.exceptions import DomainError, Forbidden
-from onestop.extensions import autocommit_view, csrf
-from queues import contacts, devices, hours
-from queues.tickets import TicketRow, issue_ticket_with_place, office_and_service, ticket_by_token
-from queues.waiting import Place
+from onestop.exceptions import DomainError
+from onestop.extensions import csrf
+from queues import contacts, devices, hours, tickets
+from queues.tickets import Issued, ticket_by_token
 
 api_bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1")
 # The first request of a new day ends what earlier days left waiting (queues.hours).
@@ -52,41 +51,43 @@ def _parse_ticket_request(body) -> tuple[str, bool, str | None, str | None]:
     return service.strip(), priority or reason is not None, reason, request_id
 
 
-def issued_json(issued: TicketRow, place: Place) -> dict:
+def issued_json(issued: Issued) -> dict:
     """The public view of a ticket just issued (201 body)."""
+    ticket, place = issued.ticket, issued.place
     return {
-        "id": issued.id,
-        "number": issued.display_number,
-        "service": issued.service.code,
-        "office": issued.office.code,
-        "issued_at": _iso(issued.issued_at),
-        "status": issued.status,
+        "id": ticket.id,
+        "number": ticket.display_number,
+        "service": ticket.service.code,
+        "office": ticket.office.code,
+        "issued_at": _iso(ticket.issued_at),
+        "status": ticket.status,
         "position": place.people_ahead,
         "eta_minutes": place.eta_minutes,
-        "priority": issued.priority,
-        "priority_reason": issued.priority_reason,
-        "token": issued.token,
-        "url": public_url("kiosk.ticket_status", token=issued.token),
-        "pdf_url": public_url("kiosk.ticket_pdf", token=issued.token),
+        "priority": ticket.priority,
+        "priority_reason": ticket.priority_reason,
+        "token": ticket.token,
+        "url": public_url("kiosk.ticket_status", token=ticket.token),
+        "pdf_url": public_url("kiosk.ticket_pdf", token=ticket.token),
     }
 
 
 @api_bp.post("/offices/<office_code>/tickets")
-@autocommit_view  # no BEGIN before the reads; the ticket's writes commit each by itself
 @ticket_limit
 def issue(office_code: str):
     service_code, priority, reason, request_id = _parse_ticket_request(
         request.get_json(silent=True)
     )
-    office, service = office_and_service(office_code, service_code, devices.cookie_device_id())
-    if not devices.device_allowed(office, "kiosk"):
-        raise Forbidden(_("Chỉ ki-ốt đã đăng ký của đơn vị mới được lấy số."), "device_not_paired")
-    issued, place = issue_ticket_with_place(
-        office, service, priority_reason=reason, request_id=request_id, priority=priority
+    issued = tickets.issue(
+        office_code,
+        service_code,
+        priority=priority,
+        priority_reason=reason,
+        request_id=request_id,
+        device=devices.claim(),
     )
-    response = jsonify(issued_json(issued, place))
+    response = jsonify(issued_json(issued))
     response.status_code = 201
-    response.headers["Location"] = url_for("kiosk_api.ticket", token=issued.token)
+    response.headers["Location"] = url_for("kiosk_api.ticket", token=issued.ticket.token)
     return response
 
 

@@ -44,9 +44,9 @@ from onestop.inputs import id_or_none
 from onestop.models import Office, can_act_in, visible_office_ids
 from onestop.pdf import qr_svg
 from onestop.text import clean
-from queues import contacts, devices, hours
+from queues import contacts, devices, hours, tickets
 from queues.models import Counter, Device, Ticket
-from queues.tickets import issue_ticket_with_place, ticket_by_token
+from queues.tickets import ticket_by_token
 from queues.waiting import Place, service_summaries
 
 bp = Blueprint("kiosk", __name__)
@@ -187,21 +187,20 @@ def complaint(office_code: str):
 @bp.post("/kiosk/<office_code>/tickets")
 @ticket_limit
 def issue(office_code: str):
-    office = office_or_404(office_code)
-    if not devices.device_allowed(office, "kiosk"):
-        raise Forbidden(_("Màn hình này chưa được đăng ký là ki-ốt."))
-    issued, place = issue_ticket_with_place(
-        office,
+    issued = tickets.issue(
+        office_code,
         clean(request.form.get("service")),
         priority_reason=clean(request.form.get("priority_reason")) or None,
         request_id=clean(request.form.get("request_id")) or None,
+        device=devices.claim(),
     )
+    ticket = issued.ticket
     if not is_htmx():
         return redirect(
-            url_for("kiosk.ticket_screen", office_code=office.code, token=issued.token), 303
+            url_for("kiosk.ticket_screen", office_code=ticket.office.code, token=ticket.token), 303
         )
-    ticket = db.session.get(Ticket, issued.id)
-    return render_template("kiosk/_ticket.html", **_ticket_screen_context(office, ticket, place))
+    context = _ticket_screen_context(ticket.office, ticket, issued.place)
+    return render_template("kiosk/_ticket.html", **context)
 
 
 @bp.get("/kiosk/<office_code>/tickets/<token>")

@@ -27,7 +27,7 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def ticket_json(ticket: Ticket | tickets.TicketRow) -> dict:
+def ticket_json(ticket: Ticket) -> dict:
     """A ticket as the officers' API shows it (no public token)."""
     return {
         "id": ticket.id,
@@ -156,7 +156,10 @@ def office_board(office: str):
 @role_required(*STAFF)
 def call_next(counter_id: int):
     _json_body()
-    ticket = tickets.call_next_row(counter_id, current_user)
+    counter = db.session.get(Counter, counter_id)
+    if counter is None:
+        raise NotFound(_("Không tìm thấy quầy."))
+    ticket = tickets.call_next(counter, current_user)
     if ticket is None:
         return Response(status=204)
     return jsonify({"ticket": ticket_json(ticket)})

@@ -3,10 +3,10 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
 from onestop import clock
-from onestop.extensions import db, single_read_engine
+from onestop.extensions import db
 from onestop.models import Office
 from queues import board_watch
 from queues.models import BoardVersion, Counter, Ticket, TicketEvent
@@ -26,14 +26,6 @@ class Call:
     at: dt.datetime
 
 
-# Built once: every board polls it every 2 s, and building a statement costs more than running it.
-OFFICE_VERSION = (
-    select(Office.id, func.coalesce(BoardVersion.version, 0))
-    .outerjoin(BoardVersion, BoardVersion.office_id == Office.id)
-    .where(Office.code == bindparam("code"), Office.active.is_(True))
-)
-
-
 def office_version(office_code: str) -> tuple[int, int] | None:
     """(office id, board version) of an active office; None if unknown.
 
@@ -46,9 +38,11 @@ def office_version(office_code: str) -> tuple[int, int] | None:
     heard = watch.version(code) if watch is not None else None
     if heard is not None:
         return heard
-    # A plain connection, not the ORM session: this is the whole cost of a 304.
-    with single_read_engine().connect() as connection:
-        row = connection.execute(OFFICE_VERSION, {"code": code}).first()
+    row = db.session.execute(
+        select(Office.id, func.coalesce(BoardVersion.version, 0))
+        .outerjoin(BoardVersion, BoardVersion.office_id == Office.id)
+        .where(Office.code == code, Office.active.is_(True))
+    ).first()
     return (row[0], row[1]) if row else None
 
 

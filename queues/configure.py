@@ -13,8 +13,7 @@ from onestop.models import Office, User, can_act_in
 from onestop.text import clean
 from queues import hours
 from queues.models import Counter, Service, Ticket
-from queues.tickets import bump_board
-from queues.writelock import writing
+from queues.store import bump_board, writing
 
 SERVICE_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,19}$")
 LETTER = re.compile(r"^[A-Z]{1,2}$")
@@ -115,7 +114,6 @@ def save_service(office: Office, data: dict, user: User, service: Service | None
         audit.record("edit" if service.id else "create", service, user=user)
         db.session.flush()
         bump_board(office_id)
-        db.session.commit()
     return service
 
 
@@ -164,7 +162,6 @@ def save_counter(office: Office, data: dict, user: User, counter: Counter | None
         audit.record("edit" if counter.id else "create", counter, user=user)
         db.session.flush()
         bump_board(office_id)
-        db.session.commit()
     return counter
 
 
@@ -188,7 +185,6 @@ def sign_in(counter: Counter, officer: User) -> Counter:
         counter.officer_id = officer_id
         counter.is_open = True
         bump_board(counter.office_id)
-        db.session.commit()
     return counter
 
 
@@ -202,7 +198,6 @@ def sign_out(counter: Counter, officer: User) -> Counter:
         counter.officer_id = None
         counter.is_open = False
         bump_board(counter.office_id)
-        db.session.commit()
     return counter
 
 
@@ -219,7 +214,6 @@ def leave_counters(officer: User) -> None:
             counter.officer_id = None
             counter.is_open = False
             bump_board(counter.office_id)
-        db.session.commit()
 
 
 def counters_of(office_id: int) -> list[Counter]:

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from notify.outbox import enqueue
 from onestop import clock
 from onestop.exceptions import Conflict, NotFound, ValidationError
-from onestop.extensions import begin_write, db
+from onestop.extensions import db
 from onestop.phones import normalise_phone
-from queues import waiting
+from queues import store, waiting
 from queues.models import Counter, Ticket, TicketContact
 
 # "Còn 3 lượt": the message goes when a call leaves this many people or fewer ahead.
@@ -59,25 +59,24 @@ def subscribe(ticket: Ticket, raw_phone) -> TicketContact:
                 )
             }
         )
-    begin_write()
-    # Locked and read again: a call committed meanwhile must see no half-made subscription.
-    locked = db.session.get(Ticket, ticket.id, with_for_update=True, populate_existing=True)
-    if locked is None:
-        db.session.rollback()
-        raise NotFound(_("Không tìm thấy số thứ tự này."))
-    if locked.status != "waiting" or locked.day != clock.today():
-        db.session.rollback()
-        raise Conflict(
-            _("Chỉ đăng ký nhận tin nhắn được khi số thứ tự còn đang chờ đến lượt."),
-            "not_waiting",
+    with store.writing():
+        # Locked and read again: a call committed meanwhile must see no half-made subscription.
+        locked = db.session.get(Ticket, ticket.id, with_for_update=True, populate_existing=True)
+        if locked is None:
+            raise NotFound(_("Không tìm thấy số thứ tự này."))
+        if locked.status != "waiting" or locked.day != clock.today():
+            raise Conflict(
+                _("Chỉ đăng ký nhận tin nhắn được khi số thứ tự còn đang chờ đến lượt."),
+                "not_waiting",
+            )
+        contact = db.session.scalar(
+            select(TicketContact).where(TicketContact.ticket_id == locked.id)
         )
-    contact = db.session.scalar(select(TicketContact).where(TicketContact.ticket_id == locked.id))
-    if contact is None:
-        contact = TicketContact(ticket_id=locked.id)
-        db.session.add(contact)
-    contact.phone = phone
-    contact.created_at = clock.now()
-    db.session.commit()
+        if contact is None:
+            contact = TicketContact(ticket_id=locked.id)
+            db.session.add(contact)
+        contact.phone = phone
+        contact.created_at = clock.now()
     return contact
 
 

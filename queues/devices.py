@@ -9,14 +9,15 @@ from typing import NamedTuple
 from flask import current_app, g, request
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 
 from onestop import audit, clock
-from onestop.exceptions import NotFound, ValidationError
-from onestop.extensions import begin_write, db
+from onestop.exceptions import Forbidden, NotFound, ValidationError
+from onestop.extensions import db
 from onestop.models import Office
 from onestop.ratelimit import remote_address
 from onestop.text import clean
+from queues import store
 from queues.models import Counter, Device
 
 DEVICE_KINDS = ("kiosk", "counter_tablet")
@@ -46,52 +47,52 @@ def create_pairing(
         errors["counter"] = _("Chọn một quầy của đơn vị này.")
     if errors:
         raise ValidationError(errors)
-    begin_write()
     code = f"{secrets.randbelow(10**8):08d}"
-    device = Device(
-        office=office,
-        kind=kind,
-        name=name,
-        counter=counter if kind == "counter_tablet" else None,
-        pairing_code_hash=_hash(code),
-        pairing_expires_at=clock.now() + PAIRING_VALIDITY,
-    )
-    db.session.add(device)
-    audit.record("create", device, detail=kind)
-    db.session.commit()
+    with store.writing():
+        device = Device(
+            office=office,
+            kind=kind,
+            name=name,
+            counter=counter if kind == "counter_tablet" else None,
+            pairing_code_hash=_hash(code),
+            pairing_expires_at=clock.now() + PAIRING_VALIDITY,
+        )
+        db.session.add(device)
+        audit.record("create", device, detail=kind)
     return device, code
 
 
 def pair(code: str) -> tuple[Device, str]:
     """Redeem a pairing code; return the device and the secret to keep in its cookie."""
     code = "".join(ch for ch in clean(code) if ch.isdigit())
-    begin_write()
-    device = (
-        db.session.scalar(select(Device).where(Device.pairing_code_hash == _hash(code)))
-        if code
-        else None
-    )
-    if device is None or device.revoked_at is not None or device.pairing_expires_at < clock.now():
-        db.session.rollback()  # frees SQLite's writer lock before the refusal is rendered
-        raise NotFound(_("Mã ghép nối không đúng hoặc đã hết hạn."))
-    secret = secrets.token_urlsafe(32)
-    device.secret_hash = _hash(secret)
-    device.pairing_code_hash = None
-    device.pairing_expires_at = None
-    device.paired_at = clock.now()
-    audit.record("pair", device, detail=device.kind)
-    db.session.commit()
+    with store.writing():
+        device = (
+            db.session.scalar(select(Device).where(Device.pairing_code_hash == _hash(code)))
+            if code
+            else None
+        )
+        if (
+            device is None
+            or device.revoked_at is not None
+            or device.pairing_expires_at < clock.now()
+        ):
+            raise NotFound(_("Mã ghép nối không đúng hoặc đã hết hạn."))
+        secret = secrets.token_urlsafe(32)
+        device.secret_hash = _hash(secret)
+        device.pairing_code_hash = None
+        device.pairing_expires_at = None
+        device.paired_at = clock.now()
+        audit.record("pair", device, detail=device.kind)
     return device, secret
 
 
 def revoke(device: Device) -> Device:
     """Unpair a device: its cookie stops working at once."""
-    begin_write()
-    device.revoked_at = clock.now()
-    device.secret_hash = None
-    device.pairing_code_hash = None
-    audit.record("revoke", device)
-    db.session.commit()
+    with store.writing():
+        device.revoked_at = clock.now()
+        device.secret_hash = None
+        device.pairing_code_hash = None
+        audit.record("revoke", device)
     return device
 
 
@@ -147,26 +148,39 @@ def current_device() -> DeviceRow | None:
     Looked up once a request: the view's checks and the screens ask again.
     """
     if "device" not in g:
-        identity = _cookie_identity()
-        row = None
-        if identity is not None:
-            row = db.session.connection().execute(_DEVICE_OF_COOKIE, {"id": identity[0]}).first()
-        g.device = _checked(DeviceRow(*row) if row is not None else None, identity)
+        g.device = _device_of(_cookie_identity())
     return g.device
 
 
-def joined_device_columns() -> list:
-    """The device's columns for another read to join on ``cookie_device_id()`` (labelled
-    "device_<name>"); ``take_joined_device`` takes them back for ``current_device``."""
-    return [Device.__table__.c[name].label(f"device_{name}") for name in DeviceRow._fields]
+def _device_of(identity: tuple[int, str] | None) -> DeviceRow | None:
+    """The paired, unrevoked device of a cookie's (id, secret), or None."""
+    if identity is None:
+        return None
+    row = db.session.execute(_DEVICE_OF_COOKIE, {"id": identity[0]}).first()
+    return _checked(DeviceRow(*row) if row is not None else None, identity)
 
 
-def take_joined_device(row: Row) -> None:
-    """Remember the device read with ``joined_device_columns``: current_device() reads no more."""
-    if "device" in g:
+class DeviceClaim(NamedTuple):
+    """What a kiosk request says it is, before any read: the device its signed cookie
+    names (id, secret), or in demo mode any browser."""
+
+    identity: tuple[int, str] | None
+    any_browser: bool
+
+
+def claim() -> DeviceClaim:
+    """The claim of this request, for a kiosk write (queues.tickets.issue checks it)."""
+    return DeviceClaim(_cookie_identity(), current_app.config["DEMO"])
+
+
+def check_kiosk(claim: DeviceClaim, office_id: int) -> None:
+    """Refuse a kiosk write unless it comes from a paired kiosk of this office (any browser
+    in demo mode): Forbidden "device_not_paired"."""
+    if claim.any_browser:
         return
-    values = DeviceRow(*(getattr(row, f"device_{name}") for name in DeviceRow._fields))
-    g.device = _checked(values if values.id is not None else None, _cookie_identity())
+    device = _device_of(claim.identity)
+    if device is None or device.office_id != office_id or device.kind != "kiosk":
+        raise Forbidden(_("Chỉ ki-ốt đã đăng ký của đơn vị mới được lấy số."), "device_not_paired")
 
 
 def cookie_device_id() -> int | None:
@@ -217,14 +231,11 @@ def mark_seen(device: DeviceRow) -> None:
     if device.last_seen_at is not None and now - device.last_seen_at < SEEN_RESOLUTION:
         return
     device_id = device.id
-    begin_write()
-    db.session.execute(update(Device).where(Device.id == device_id).values(last_seen_at=now))
-    db.session.commit()
+    with store.writing():
+        db.session.execute(update(Device).where(Device.id == device_id).values(last_seen_at=now))
 
 
-def device_allowed(
-    office: Office | Row, kind: str = "kiosk", counter: Counter | None = None
-) -> bool:
+def device_allowed(office: Office, kind: str = "kiosk", counter: Counter | None = None) -> bool:
     """Whether this request may write as a device of ``office`` (any browser in demo mode)."""
     if current_app.config["DEMO"]:
         return True

@@ -43,8 +43,7 @@ from onestop.exceptions import Conflict, Forbidden, ValidationError
 from onestop.extensions import db
 from onestop.models import Office, User, can_act_in
 from queues.models import OfficeSession, Service, Ticket, TicketEvent
-from queues.statements import statements_for
-from queues.writelock import writing
+from queues.store import bump_board, writing
 
 # A day's kind in the working-day calendar: "off" (holiday, Tết, the office's day off),
 # "makeup" (a make-up working day) or None (an ordinary day: the week decides).
@@ -398,7 +397,6 @@ def save_week(office: Office, data: Mapping, user: User) -> None:
             )
         detail = "; ".join(f"{day} {hhmm(o)}-{hhmm(c)}" for day, o, c in sessions) or "always"
         audit.record("edit", office, user=user, detail=f"hours: {detail}"[:200])
-        db.session.commit()
 
 
 # --- the end of the day --------------------------------------------------------------------------
@@ -459,7 +457,6 @@ def _close(condition, now: dt.datetime) -> int:
             .returning(table.c.id, table.c.office_id, table.c.service_id, table.c.day)
         ).all()
         if not rows:
-            db.session.rollback()
             return 0
         weeks: dict[int, Week] = {}
         ends: dict[tuple[int, dt.date], dt.datetime] = {}
@@ -482,12 +479,10 @@ def _close(condition, now: dt.datetime) -> int:
                 }
             )
         db.session.execute(insert(TicketEvent), events)
-        bump = statements_for(db.session.get_bind().dialect.name).bump_board
         for office_id, day in sorted(ends):
             stale.mark_days([office_id], day, day)
         for office_id in sorted({office_id for office_id, _day in ends}):
-            db.session.execute(bump, {"office_id": office_id})
-        db.session.commit()
+            bump_board(office_id)
     # The rows changed under the session (expire_on_commit is off): objects it already
     # holds must read their new status.
     db.session.expire_all()

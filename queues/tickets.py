@@ -1,25 +1,17 @@
 """Ticket use cases: issue, call next or out of turn, recall, no-show, requeue, transfer, finish.
 
-Each function is one unit of work: it opens a write transaction, checks the office
-scope and the ticket's state, records a TicketEvent (kinds in EVENT_KINDS, with
-time, counter and officer), bumps the office's board version and commits. The
-kiosk's issue on PostgreSQL is two statements that each commit by themselves: the
-ticket whole (number, row, event), then its people ahead and the board's bump.
+Each function is one unit of work, one ``store.writing()`` transaction: it checks the
+office scope and the ticket's state, records a TicketEvent (kinds in EVENT_KINDS, with
+time, counter and officer), bumps the office's board version, and commits; a refusal
+or an error stores nothing.
 
-Exactness under concurrency (DESIGN.md section 4):
-- numbers come from a DailyCounter row bumped by INSERT ... ON CONFLICT DO UPDATE
-  ... RETURNING in the same transaction as the ticket, so a rolled-back issue
-  leaves no gap and two issuers never read the same value (SQLite: BEGIN
-  IMMEDIATE serialises writers; PostgreSQL: the upsert holds the row lock);
-- call-next locks the counter row (two clicks at one counter queue up), then
-  takes the first waiting ticket in the UPDATE that marks it called, its subquery
-  FOR UPDATE SKIP LOCKED on PostgreSQL, so concurrent counters each get a
-  different ticket; SQLite serialises writers.
-
-Lean hot paths (kiosk issue, call-next): Core statements only, since an ORM read
-costs several times a Core one; reads (service, pace, the answer's related rows)
-happen before the write and its writer lock; the write is a few statements; the
-answer (a TicketRow) is built from what was written, not read back.
+Exactness under concurrency (DESIGN.md section 4; queues.store says how each database
+serialises):
+- numbers come from a DailyCounter row bumped by an upsert in the same transaction as
+  the ticket, so a rolled-back issue leaves no gap and two issuers never get one number;
+- call-next locks the counter row (two clicks at one counter queue up), then takes the
+  first waiting ticket FOR UPDATE SKIP LOCKED on PostgreSQL, so counters calling at the
+  same instant each get a different ticket.
 
 Order of service: priority tickets first, then by original issue time — not by
 the time the ticket entered its current queue — so a transferred ticket keeps its
@@ -37,25 +29,22 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import Row, func, select
-from sqlalchemy.engine import Connection
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.util import identity_key
 
 from onestop import clock, stale
 from onestop.exceptions import Conflict, Forbidden, NotFound, ValidationError
-from onestop.extensions import begin_autocommit, db
+from onestop.extensions import db
 from onestop.models import Office, User, can_act_in
-from queues import devices, hours, waiting
+from queues import contacts, devices, hours, store, waiting
 from queues.models import (
     PRIORITY_REASONS,
     Counter,
     Service,
     Ticket,
     TicketEvent,
+    counter_service,
 )
-from queues.statements import run, statements_for
-from queues.writelock import writing
 
 EVENT_KINDS = (
     "issued",
@@ -89,32 +78,6 @@ PRIORITY_LABELS = {
 }
 
 REQUEST_ID_MAX = 40
-
-
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
-def _bump_board(office_id: int) -> None:
-    # Last statement before the commit: on PostgreSQL the row lock is then held the shortest.
-    db.session.execute(statements_for(_dialect()).bump_board, {"office_id": office_id})
-
-
-def _end_reads() -> None:
-    """On SQLite, end the request's read transaction before a write takes the writer lock.
-
-    Committed, not rolled back: with expire_on_commit=False the objects it loaded
-    (office, service, counter, officer) stay loaded, so nothing is read again later.
-    PostgreSQL needs no such break (see begin_write).
-    """
-    session = db.session()
-    if session.in_transaction() and _dialect() == "sqlite":
-        session.commit()
-
-
-def bump_board(office_id: int) -> None:
-    """Mark the office's board as changed, in the caller's transaction (counter, service edits)."""
-    _bump_board(office_id)
 
 
 def _event(
@@ -175,281 +138,148 @@ def _minutes(delta: dt.timedelta) -> float:
 
 
 @dataclass(frozen=True)
-class TicketRow:
-    """A ticket as a write just left it, read back from nothing (the hot paths' answer).
+class Issued:
+    """A ticket given by ``issue``, and where it stands in its queue."""
 
-    It reads like a Ticket: ``values`` holds every column (``row.token``, ``row.status``
-    ... as attributes), ``service``, ``office`` and ``counter`` are rows of what it
-    points to, ``letter`` is the letter of the service that gave its number.
-    """
-
-    values: dict
-    service: Row
-    letter: str
-    office: Row | Office
-    counter: Row | None = None
-
-    def __getattr__(self, name: str):
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    @property
-    def display_number(self) -> str:
-        return f"{self.letter}{self.values['number']:03d}"
+    ticket: Ticket
+    place: waiting.Place
 
 
-def issue_ticket(
-    office: Office,
+def issue(
+    office: Office | str,
     service_code: str,
-    priority_reason: str | None = None,
-    request_id: str | None = None,
     *,
     priority: bool = False,
-) -> Ticket:
-    """Give the next number of ``service_code`` today at ``office`` and record it.
-
-    NotFound for an unknown service, Conflict for a closed one or outside the office's
-    hours (``queues.hours.check_issuing``), ValidationError for
-    an unknown priority reason. A ``request_id`` already used returns the ticket it
-    gave, so a double tap or a retried request never gives two tickets. A ticket
-    is a priority one when it has a reason, or when ``priority`` says so without one.
-    """
-    issued, _place = issue_ticket_with_place(
-        office, service_code, priority_reason, request_id, priority=priority
-    )
-    return db.session.get(Ticket, issued.id)
-
-
-@dataclass(frozen=True)
-class OfficeRef:
-    """What the kiosk's ticket needs of an office: its id and code."""
-
-    id: int
-    code: str
-
-
-def office_and_service(
-    office_code: str, service_code: str, device_id: int | None = None
-) -> tuple[OfficeRef, Row | None]:
-    """The active office with this code, and its service with that code (None if it has
-    none), with what its pace is made of (waiting.pace_of); and the device of that id,
-    for devices.current_device: one read for the kiosk API's ticket.
-
-    NotFound when there is no such active office.
-    """
-    row = run(
-        db.session.connection(),
-        statements_for(_dialect()).service_at_office,
-        {
-            "office_code": office_code.upper(),
-            "code": str(service_code),
-            "day": clock.today(),
-            "device_id": device_id,
-        },
-    ).first()
-    if row is None:
-        raise NotFound(_("Không tìm thấy đơn vị %(code)s.", code=office_code))
-    if device_id is not None:
-        devices.take_joined_device(row)
-    return OfficeRef(row.at_office_id, row.at_office_code), row if row.id is not None else None
-
-
-def issue_ticket_with_place(
-    office: Office | Row | OfficeRef,
-    service: str | Row | None,
     priority_reason: str | None = None,
     request_id: str | None = None,
-    *,
-    priority: bool = False,
-) -> tuple[TicketRow, waiting.Place]:
-    """``issue_ticket`` for the kiosk's hot path: the ticket as written, and where it stands.
+    device: devices.DeviceClaim | None = None,
+) -> Issued:
+    """Give the next number of ``service_code`` today at ``office`` (an Office or its code).
 
-    ``service`` is the service's code, or what ``office_and_service`` found (None: the
-    office has no such service). Core statements only (an ORM read costs several times
-    more), and nothing is read back. People ahead are counted by a statement that sees
-    every ticket numbered before this one, so they are exact for it; the service's pace
-    is read with the service, before the write (outside SQLite's writer lock).
+    The kiosk's page and its JSON API both take tickets here. One transaction: the
+    checks, the number, the ticket, its "issued" event, the people ahead of it (exact:
+    every ticket numbered before it is counted) and the board's new version.
+
+    A ticket is a priority one when it has a reason, or when ``priority`` says so
+    without one. A ``request_id`` already used gives back the ticket it got: a double
+    tap or a retried request never gives two tickets. ``device`` is what a kiosk request
+    claims to be (``devices.claim()``); None for callers that are no kiosk (scripts).
+
+    Refusals store nothing: ValidationError (priority reason, request id), NotFound
+    (office, service), Forbidden "device_not_paired", Conflict "service_closed",
+    "office_closed" (queues.hours.check_issuing) or "request_reused" (another office's).
     """
-    office_id = office.id
     if priority_reason is not None and priority_reason not in PRIORITY_REASONS:
         raise ValidationError({"priority_reason": _("Lý do ưu tiên không hợp lệ.")})
     if request_id is not None and not (0 < len(request_id) <= REQUEST_ID_MAX):
         raise ValidationError({"request_id": _("Mã yêu cầu không hợp lệ.")})
-    statements = statements_for(_dialect())
-    # Reads first, in the request's read transaction: the write below holds SQLite's
-    # single writer lock (and PostgreSQL's row locks) for its own statements only.
-    connection = db.session.connection()
-    if request_id is not None:
-        existing = _issued_for_request(request_id, office)
-        if existing is not None:
-            return existing
-    if isinstance(service, str):
-        service = connection.execute(
-            statements.service_by_code,
-            {"office_id": office_id, "code": service, "day": clock.today()},
-        ).first()
+    office_key = office if isinstance(office, str) else office.id
+    try:
+        with store.writing():
+            office = _active_office(office_key)
+            if device is not None:
+                devices.check_kiosk(device, office.id)
+            earlier = _issued_before(request_id, office.id) if request_id is not None else None
+            if earlier is not None:
+                return earlier
+            return _new_ticket(
+                office,
+                str(service_code),
+                priority or priority_reason is not None,
+                priority_reason,
+                request_id,
+            )
+    except IntegrityError:
+        # PostgreSQL: a request with the same id committed its ticket meanwhile (SQLite's
+        # writers take turns). Give that one; this transaction gave its number back.
+        earlier = None
+        if request_id is not None:
+            earlier = _issued_before(request_id, _active_office(office_key).id)
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _active_office(key: int | str) -> Office:
+    where = Office.id == key if isinstance(key, int) else Office.code == key.upper()
+    office = db.session.scalar(select(Office).where(where, Office.active.is_(True)))
+    if office is None:
+        raise NotFound(_("Không tìm thấy đơn vị %(code)s.", code=key))
+    return office
+
+
+def _issued_before(request_id: str, office_id: int) -> Issued | None:
+    """The ticket an earlier request with this id was given, and where it stands now."""
+    ticket = db.session.scalar(select(Ticket).where(Ticket.request_id == request_id))
+    if ticket is None:
+        return None
+    if ticket.office_id != office_id:
+        raise Conflict(_("Mã yêu cầu đã được dùng ở đơn vị khác."), "request_reused")
+    return Issued(ticket, waiting.place(ticket) or waiting.Place(0, 0))
+
+
+def _new_ticket(
+    office: Office,
+    service_code: str,
+    priority: bool,
+    priority_reason: str | None,
+    request_id: str | None,
+) -> Issued:
+    service = db.session.scalar(
+        select(Service).where(Service.office_id == office.id, Service.code == service_code)
+    )
     if service is None:
         raise NotFound(_("Không tìm thấy dịch vụ này."))
     if not service.active:
         raise Conflict(
             _("Dịch vụ «%(name)s» đang tạm ngừng nhận số.", name=service.name), "service_closed"
         )
-    if service.has_hours:
-        hours.check_issuing(office_id, service, clock.now())
-    pace = waiting.pace_of(service)
-    _end_reads()
-    try:
-        values, ahead = _write_ticket(
-            service, priority_reason, request_id, priority or priority_reason is not None
-        )
-    except IntegrityError:
-        # A request with the same request_id won the race: give its ticket (the upsert of
-        # the number was rolled back with this transaction, so no number is lost).
-        existing = _issued_for_request(request_id, office) if request_id is not None else None
-        if existing is None:
-            raise
-        return existing
-    return TicketRow(values, service, service.letter, office), pace.place(ahead)
-
-
-def _issued_for_request(
-    request_id: str, office: Office | Row
-) -> tuple[TicketRow, waiting.Place] | None:
-    """The ticket an earlier request with this id was given, and where it stands now."""
-    statements = statements_for(_dialect())
-    connection = db.session.connection()
-    row = connection.execute(statements.ticket_of_request, {"request_id": request_id}).first()
-    if row is None:
-        return None
-    if row.office_id != office.id:
-        raise Conflict(_("Mã yêu cầu đã được dùng ở đơn vị khác."), "request_reused")
-    values = dict(row._mapping)
-    service = connection.execute(statements.service_by_id, {"id": row.service_id}).one()
-    issued_in = connection.execute(statements.service_by_id, {"id": row.issued_service_id}).one()
-    ahead = 0
-    if values["status"] == "waiting":
-        ahead = waiting.position_of(
-            connection, row.service_id, row.day, row.priority, row.issued_at, row.id
-        )
-    return TicketRow(values, service, issued_in.letter, office), waiting.pace(service).place(ahead)
-
-
-def _write_ticket(
-    service: Row, priority_reason: str | None, request_id: str | None, priority: bool
-) -> tuple[dict, int]:
-    """The issuing write: number, ticket, "issued" event, board version; Core statements only.
-
-    Returns the ticket's column values and the people ahead of it.
-    """
-    service_id, office_id = service.id, service.office_id
-    statements = statements_for(_dialect())
-    if statements.issue is not None:
-        # PostgreSQL: two statements that each commit by themselves, so the service's number
-        # row and the office's board row are each locked for one statement only.
-        begin_autocommit()
-    with writing():
-        connection = db.session.connection()
-        now, day = clock.now(), clock.today()
-        values = {
-            "office_id": office_id,
-            "service_id": service_id,
-            "issued_service_id": service_id,
-            "day": day,
-            "priority": priority,
-            "priority_reason": priority_reason,
-            "status": "waiting",
-            "issued_at": now,
-            "queued_at": now,
-            "called_at": None,
-            "last_called_at": None,
-            "started_at": None,
-            "finished_at": None,
-            "counter_id": None,
-            "officer_id": None,
-            "recall_count": 0,
-            "waited_before_min": 0.0,
-            "token": secrets.token_urlsafe(16),
-            "request_id": request_id,
-        }
-        note = priority_reason or ""
-        if statements.issue is not None:
-            # The ticket, whole, then its place and the board's bump: a board may see the
-            # ticket before its version changes, never a version ahead of what it can read.
-            values["id"], values["number"] = run(
-                connection, statements.issue, {**values, "note": note}
-            ).one()
-            ahead = run(connection, statements.count_and_bump[priority], values).scalar_one()
-        else:
-            values["number"] = connection.execute(
-                statements.next_number, {"service_id": service_id, "day": day}
-            ).scalar_one()
-            values["id"] = connection.execute(statements.insert_ticket, values).scalar_one()
-            connection.execute(
-                statements.insert_event,
-                _event_row(values["id"], office_id, service_id, "issued", now, None, None, note),
-            )
-            ahead = waiting.position_of(connection, service_id, day, priority, now, values["id"])
-            connection.execute(statements.bump_board, {"office_id": office_id})
-        # Also ends PostgreSQL's autocommit: the connection goes back to the pool, and
-        # whatever the caller does next is a transaction again.
-        db.session.commit()
-    return values, ahead
+    now, day = clock.now(), clock.today()
+    hours.check_issuing(office.id, service, now)
+    ticket = Ticket(
+        office=office,
+        service=service,
+        issued_service=service,
+        day=day,
+        number=store.next_number(service.id, day),
+        priority=priority,
+        priority_reason=priority_reason,
+        status="waiting",
+        issued_at=now,
+        queued_at=now,
+        token=secrets.token_urlsafe(16),
+        request_id=request_id,
+    )
+    db.session.add(ticket)
+    db.session.flush()
+    _event(ticket, "issued", now, None, priority_reason or "")
+    place = waiting.place(ticket)
+    store.bump_board(office.id)
+    return Issued(ticket, place)
 
 
 # --- calling -------------------------------------------------------------------------------------
 
 
-def _close_current(
-    connection: Connection, counter_id: int, officer_id: int, now: dt.datetime, keep: int = 0
-) -> list[dict]:
-    """Finish what the counter was serving: pressing "call next" ends the current citizen's turn.
-
-    One UPDATE ... RETURNING, which locks the rows it changes; returns their
-    "finished" events for the caller to insert with its own.
-    """
-    closed = connection.execute(
-        statements_for(_dialect()).close_current,
-        {"counter": counter_id, "today": clock.today(), "at": now, "keep": keep},
-    ).all()
-    return [
-        _event_row(
-            row.id, row.office_id, row.service_id, "finished", now, counter_id, officer_id, "auto"
+def _close_current(counter_id: int, officer_id: int, now: dt.datetime, keep: int = 0) -> bool:
+    """Finish what the counter was serving (calling someone ends the current citizen's turn);
+    whether there was any."""
+    current = db.session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.counter_id == counter_id,
+            Ticket.day == clock.today(),
+            Ticket.status.in_(("called", "serving")),
+            Ticket.id != keep,
         )
-        for row in closed
-    ]
-
-
-def _event_row(
-    ticket_id: int,
-    office_id: int,
-    service_id: int,
-    kind: str,
-    at: dt.datetime,
-    counter_id: int | None,
-    officer_id: int | None,
-    note: str = "",
-) -> dict:
-    return {
-        "ticket_id": ticket_id,
-        "office_id": office_id,
-        "kind": kind,
-        "at": at,
-        "counter_id": counter_id,
-        "officer_id": officer_id,
-        "service_id": service_id,
-        "note": note,
-    }
-
-
-def _forget(ticket_ids: list[int]) -> None:
-    """Expire the session's copies of tickets a Core statement changed: none shows a stale state."""
-    session = db.session()
-    for ticket_id in ticket_ids:
-        ticket = session.identity_map.get(identity_key(Ticket, ticket_id))
-        if ticket is not None:
-            session.expire(ticket)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    for ticket in current:
+        ticket.status = "done"
+        ticket.finished_at = now
+        _event(ticket, "finished", now, officer_id, "auto")
+    return bool(current)
 
 
 def _mark_called(
@@ -463,84 +293,48 @@ def _mark_called(
     _event(ticket, "called", now, officer_id, note)
 
 
-def call_next(counter: Counter, officer: User) -> Ticket | None:
-    """``call_next_row``, answered with the session's Ticket (pages and scripts)."""
-    called = call_next_row(counter.id, officer)
-    if called is None:
-        return None
-    return db.session.get(Ticket, called.id, populate_existing=True)
+def _first_waiting(counter_id: int) -> Select:
+    """The next ticket for a counter: of its open services, priority first, then issue time.
 
-
-def call_next_row(counter_id: int, officer: User) -> TicketRow | None:
-    """Call the next waiting ticket of the counter's open services; None when nobody waits.
-
-    Priority tickets first, then by issue time. The ticket the counter was serving,
-    if any, is finished first. In the write transaction: lock the counter, finish its
-    ticket, take and mark the first waiting one in a single UPDATE (FOR UPDATE SKIP
-    LOCKED on PostgreSQL), insert the events, bump the board. Core statements only,
-    as for issuing: counters press this all day.
+    FOR UPDATE SKIP LOCKED (PostgreSQL): a ticket another counter is taking is passed over.
     """
-    officer_id = officer.id
-    statements = statements_for(_dialect())
-    # Read before the write: the counter, and what the answer shows (service, office).
-    connection = db.session.connection()
-    counter = connection.execute(statements.counter_by_id, {"id": counter_id}).first()
-    if counter is None or not counter.active:
-        raise NotFound(_("Không tìm thấy quầy."))
-    office_id = counter.office_id
-    _check_scope(officer, office_id)
-    office = connection.execute(statements.office_by_id, {"id": office_id}).one()
-    services = {
-        service.id: service
-        for service in connection.execute(statements.services_of_office, {"office_id": office_id})
-    }
-    _end_reads()
-    with writing():
-        connection = db.session.connection()
-        _lock_counter(connection, counter_id)
-        now = clock.now()
-        events = _close_current(connection, counter_id, officer_id, now)
-        called = connection.execute(
-            statements.call_first_waiting,
-            {"counter": counter_id, "officer": officer_id, "today": clock.today(), "at": now},
-        ).first()
-        if called is not None:
-            events.append(
-                _event_row(
-                    called.id,
-                    called.office_id,
-                    called.service_id,
-                    "called",
-                    now,
-                    counter_id,
-                    officer_id,
-                )
-            )
-        if events:
-            connection.execute(statements.insert_event, events)
-            connection.execute(statements.bump_board, {"office_id": office_id})
-        db.session.commit()
-    _forget([event["ticket_id"] for event in events if event["kind"] == "finished"])
-    if called is None:
-        return None
-    return TicketRow(
-        dict(called._mapping),
-        services[called.service_id],
-        services[called.issued_service_id].letter,
-        office,
-        counter,
+    served = (
+        select(counter_service.c.service_id)
+        .join(Service, Service.id == counter_service.c.service_id)
+        .where(counter_service.c.counter_id == counter_id, Service.active.is_(True))
+    )
+    return (
+        select(Ticket)
+        .where(
+            Ticket.service_id.in_(served),
+            Ticket.day == clock.today(),
+            Ticket.status == "waiting",
+        )
+        .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
     )
 
 
-def _lock_counter(connection: Connection, counter_id: int) -> None:
-    """Lock the counter row (two clicks at one counter queue up); refuse a closed counter."""
-    row = connection.execute(
-        statements_for(_dialect()).lock_counter, {"counter": counter_id}
-    ).first()
-    if row is None or not row.active:
-        raise NotFound(_("Không tìm thấy quầy."))
-    if not row.is_open:
-        raise Conflict(_("Quầy số %(number)s đang đóng.", number=row.number), "counter_closed")
+def call_next(counter: Counter, officer: User) -> Ticket | None:
+    """Call the next waiting ticket of the counter's open services; None when nobody waits.
+
+    The ticket the counter was serving, if any, is finished first.
+    """
+    counter_id, officer_id = counter.id, officer.id
+    _check_scope(officer, counter.office_id)
+    with store.writing():
+        counter = _locked_counter(counter_id)
+        now = clock.now()
+        finished = _close_current(counter_id, officer_id, now)
+        ticket = db.session.scalar(_first_waiting(counter_id))
+        if ticket is not None:
+            _mark_called(ticket, counter, officer_id, now)
+            contacts.notify_after_call(ticket, counter)
+        if finished or ticket is not None:
+            store.bump_board(counter.office_id)
+    return ticket
 
 
 def call_ticket(ticket: Ticket, counter: Counter, officer: User) -> Ticket:
@@ -548,7 +342,7 @@ def call_ticket(ticket: Ticket, counter: Counter, officer: User) -> Ticket:
     ticket_id, counter_id, officer_id = ticket.id, counter.id, officer.id
     _check_scope(officer, counter.office_id)
     _check_scope(officer, ticket.office_id)
-    with writing():
+    with store.writing():
         counter = _locked_counter(counter_id)
         ticket = _locked_ticket(ticket_id)
         if ticket.office_id != counter.office_id:
@@ -556,16 +350,12 @@ def call_ticket(ticket: Ticket, counter: Counter, officer: User) -> Ticket:
         if ticket.status not in ("waiting", "no_show") or ticket.day != clock.today():
             raise _wrong_state(ticket, _("gọi số này"))
         now = clock.now()
-        connection = db.session.connection()
-        finished = _close_current(connection, counter.id, officer_id, now, keep=ticket.id)
-        if finished:
-            connection.execute(statements_for(_dialect()).insert_event, finished)
+        _close_current(counter_id, officer_id, now, keep=ticket_id)
         if ticket.status == "no_show":
             _event(ticket, "requeued", now, officer_id)
         _mark_called(ticket, counter, officer_id, now, "out_of_turn")
-        _bump_board(ticket.office_id)
-        db.session.commit()
-    _forget([event["ticket_id"] for event in finished])
+        contacts.notify_after_call(ticket, counter)
+        store.bump_board(ticket.office_id)
     return ticket
 
 
@@ -574,10 +364,10 @@ def call_ticket(ticket: Ticket, counter: Counter, officer: User) -> Ticket:
 
 @contextmanager
 def _ticket_action(ticket: Ticket, officer: User, allowed: tuple[str, ...], action: str):
-    """Lock the ticket, check scope and state, yield it; then bump the board and commit."""
+    """Lock the ticket, check scope and state, yield it; then bump the board. One transaction."""
     _check_scope(officer, ticket.office_id)
     ticket_id = ticket.id
-    with writing():
+    with store.writing():
         locked = _locked_ticket(ticket_id)
         if locked.status not in allowed:
             raise _wrong_state(locked, action)
@@ -585,8 +375,7 @@ def _ticket_action(ticket: Ticket, officer: User, allowed: tuple[str, ...], acti
         if locked.called_at is not None:
             # A ticket first called on a past day (left open) counts its wait on that day.
             stale.mark_instant(locked.office_id, locked.called_at)
-        _bump_board(locked.office_id)
-        db.session.commit()
+        store.bump_board(locked.office_id)
 
 
 def recall(ticket: Ticket, officer: User) -> Ticket:

@@ -12,12 +12,10 @@ How the estimated wait (ETA) is computed:
 - ETA = ceil(people ahead x service time / open counters), 0 when nobody is ahead.
 """
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 
 from sqlalchemy import Row, Select, bindparam, func, or_, select
-from sqlalchemy.engine import Connection
 
 from onestop import clock
 from onestop.extensions import db
@@ -30,25 +28,6 @@ MIN_SAMPLES = 3
 SERVICE_MIN_CLAMP = (1.0, 60.0)
 
 
-def position_query(priority: bool):
-    """Waiting tickets ahead of the one given by bound values (service_id, day, issued_at, id)."""
-    same_queue = (
-        (Ticket.service_id == bindparam("service_id"))
-        & (Ticket.day == bindparam("day"))
-        & (Ticket.status == "waiting")
-    )
-    earlier = or_(
-        Ticket.issued_at < bindparam("issued_at"),
-        (Ticket.issued_at == bindparam("issued_at")) & (Ticket.id < bindparam("id")),
-    )
-    ahead = Ticket.priority.is_(True) & earlier if priority else Ticket.priority.is_(True) | earlier
-    return select(func.count()).select_from(Ticket).where(same_queue, ahead)
-
-
-# Built once: the kiosk asks them with every ticket, and building a statement costs more than
-# running it.
-POSITION_OF_PRIORITY = position_query(True)
-POSITION_OF_NORMAL = position_query(False)
 _BEGAN = func.coalesce(Ticket.started_at, Ticket.last_called_at)
 
 
@@ -116,36 +95,27 @@ class Pace:
         return Place(ahead, _eta(ahead, self.service_min, self.open_counters))
 
 
-def position_of(
-    connection: Connection,
-    service_id: int,
-    day: dt.date,
-    priority: bool,
-    issued_at: dt.datetime,
-    ticket_id: int,
-) -> int:
-    """People ahead of a waiting ticket given by its values, in ``connection``'s transaction.
-
-    SQLite's issuing transaction counts here before it commits, so the count is exact
-    for the ticket it gives (one COUNT on ix_ticket_queue).
-    """
-    query = POSITION_OF_PRIORITY if priority else POSITION_OF_NORMAL
-    return connection.execute(
-        query, {"service_id": service_id, "day": day, "issued_at": issued_at, "id": ticket_id}
-    ).scalar_one()
-
-
 def position(ticket: Ticket) -> int:
     """People ahead of a waiting ticket in its queue (priority first, then issue time); else 0."""
     if ticket.status != "waiting":
         return 0
-    return position_of(
-        db.session.connection(),
-        ticket.service_id,
-        ticket.day,
-        ticket.priority,
-        ticket.issued_at,
-        ticket.id,
+    earlier = or_(
+        Ticket.issued_at < ticket.issued_at,
+        (Ticket.issued_at == ticket.issued_at) & (Ticket.id < ticket.id),
+    )
+    if ticket.priority:
+        ahead = Ticket.priority.is_(True) & earlier
+    else:
+        ahead = Ticket.priority.is_(True) | earlier
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Ticket)
+        .where(
+            Ticket.service_id == ticket.service_id,
+            Ticket.day == ticket.day,
+            Ticket.status == "waiting",
+            ahead,
+        )
     )
 
 
@@ -164,22 +134,16 @@ def pace_of(row: Row) -> Pace:
     return Pace(minutes, row.open_counters)
 
 
-PACE_OF_SERVICE = select(
-    Service.default_service_min,
-    *recent_pace_columns(Service.id),
-    open_counters_of(Service.id).scalar_subquery().label("open_counters"),
-).where(Service.id == bindparam("service_id"))
-
-
-def pace(service: Service | Row) -> Pace:
+def pace(service: Service) -> Pace:
     """The current pace of one service (one read): what its estimates are made of."""
-    # A Core read on the session's connection: the ORM's execution layer would add more
-    # than the query costs.
-    row = (
-        db.session.connection()
-        .execute(PACE_OF_SERVICE, {"service_id": service.id, "day": clock.today()})
-        .one()
-    )
+    row = db.session.execute(
+        select(
+            Service.default_service_min,
+            *recent_pace_columns(Service.id),
+            open_counters_of(Service.id).scalar_subquery().label("open_counters"),
+        ).where(Service.id == service.id),
+        {"day": clock.today()},
+    ).one()
     return pace_of(row)
 
 

@@ -62,7 +62,7 @@ from onestop import clock
 from onestop.dbtypes import UTCDateTime
 from onestop.extensions import db
 from onestop.models import Office, StaleReportDays
-from queues.writelock import writing
+from queues.store import writing
 from reports import measures
 from reports.measures import MEASURES, RATING_MEASURES, TICKET_MEASURES, Scope
 from reports.periods import Period, full_months, month_end

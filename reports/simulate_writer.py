@@ -11,7 +11,7 @@ from dossiers.models import Dossier, DossierCounter, DossierEvent, SupplementReq
 from feedback.models import Complaint, ComplaintEvent, Rating
 from onestop.extensions import db
 from queues.models import DailyCounter, Ticket, TicketEvent
-from queues.writelock import writing
+from queues.store import writing
 from reports import bulk, rollup
 from reports import simulate_dossiers as sd
 from reports.simulate_queue import ServiceSpec

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
 from onestop import clock, create_app
-from onestop.extensions import db, single_read_engine
+from onestop.extensions import db
 from onestop.models import Office, User
 from queues import board_watch
 
@@ -73,7 +73,6 @@ def app(request, tmp_path):
             watch.stop()
         db.drop_all()
         db.engine.dispose()
-        single_read_engine().dispose()
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ import time
 import pytest
 from sqlalchemy import event, select, text
 
-from onestop.extensions import db, single_read_engine
-from queues import board, board_watch
+from onestop.extensions import db
+from queues import board, board_watch, tickets
 from queues.demo import add_queues
 from queues.models import BoardVersion, Counter
-from queues.tickets import call_next, issue_ticket
+from queues.tickets import call_next
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 
@@ -53,18 +53,15 @@ def hall(app, make_office, make_user, fixed_clock):
 
 @pytest.fixture
 def statements():
-    """Every statement sent to the database, by the session's engine or the single-read one."""
+    """Every statement sent to the database."""
     sent = []
 
     def record(_connection, _cursor, statement, *_args):
         sent.append(statement)
 
-    engines = {db.engine, single_read_engine().engine}
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", record)
+    event.listen(db.engine, "before_cursor_execute", record)
     yield sent
-    for engine in engines:
-        event.remove(engine, "before_cursor_execute", record)
+    event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _version_in_database(office_id):
@@ -77,7 +74,7 @@ def test_a_poll_with_the_heard_version_answers_304_without_the_database(
     client, watched, hall, statements
 ):
     office = hall["office"]
-    issue_ticket(office, "dat-dai")
+    tickets.issue(office, "dat-dai")
     version = _version_in_database(office.id)
     db.session.rollback()
     assert _heard(watched, "VY", version) == (office.id, version)
@@ -92,7 +89,7 @@ def test_a_poll_with_the_heard_version_answers_304_without_the_database(
 
 def test_a_call_is_heard_and_the_next_poll_gets_the_new_board(client, watched, hall):
     office = hall["office"]
-    ticket = issue_ticket(office, "dat-dai")
+    ticket = tickets.issue(office, "dat-dai").ticket
     _heard(watched, "VY", _version_in_database(office.id))
     db.session.rollback()
     before = client.get("/board/VY/live")
@@ -129,7 +126,7 @@ def test_a_lost_connection_falls_back_to_the_database_then_listens_again(
         time.sleep(0.01)
     assert not watched.live
 
-    issue_ticket(hall["office"], "dat-dai")
+    tickets.issue(hall["office"], "dat-dai")
     version = _version_in_database(hall["office"].id)
     db.session.rollback()
     assert board.office_version("VY") == (hall["office"].id, version)

@@ -15,8 +15,8 @@ from onestop.exceptions import Forbidden, ValidationError
 from onestop.extensions import db
 from onestop.models import Office, User
 from onestop.phones import normalise_phone
+from queues import tickets
 from queues.models import Service
-from queues.tickets import issue_ticket
 
 
 def _count(model) -> int:
@@ -203,7 +203,7 @@ def test_dossier_from_a_ticket(world, receive):
     )
     db.session.add(service)
     db.session.commit()
-    ticket = issue_ticket(world.city, "KD")
+    ticket = tickets.issue(world.city, "KD").ticket
     dossier = receive(ticket=ticket)
     assert dossier.ticket_id == ticket.id and dossier.ticket.display_number == "B001"
     with pytest.raises(ValidationError) as refused:

@@ -11,8 +11,8 @@ from test_dossiers_support import local, receive_fixture, world_fixture  # noqa:
 from dossiers.lifecycle import change_status
 from dossiers.models import Dossier, Holiday, Procedure
 from onestop.extensions import db
+from queues import tickets
 from queues.models import Service
-from queues.tickets import issue_ticket
 
 HTMX = {"HX-Request": "true"}
 
@@ -114,7 +114,7 @@ def test_intake_from_a_ticket(officer_client, world):
         Service(office_id=world.city.id, code="kinh-doanh", letter="C", name="Kinh doanh")
     )
     db.session.commit()
-    ticket = issue_ticket(world.city, "kinh-doanh")
+    ticket = tickets.issue(world.city, "kinh-doanh").ticket
     page = officer_client.get(f"/dossiers/new?ticket={ticket.id}").get_data(as_text=True)
     assert "C001" in page and f'name="ticket" value="{ticket.id}"' in page
     # The ticket's field comes first among the procedures.

@@ -24,7 +24,7 @@ def hall(app, make_office, make_user, fixed_clock):
 
 @pytest.fixture
 def finished(hall):
-    tickets.issue_ticket(hall["office"], "ho-tich")
+    tickets.issue(hall["office"], "ho-tich")
     return tickets.finish(tickets.call_next(hall["counter"], hall["officer"]), hall["officer"])
 
 
@@ -72,7 +72,7 @@ def test_a_second_rating_is_409_already_rated(client, finished):
 
 
 def test_a_ticket_not_finished_is_409_not_finished(client, hall):
-    ticket = tickets.issue_ticket(hall["office"], "ho-tich")
+    ticket = tickets.issue(hall["office"], "ho-tich").ticket
     response = client.post(
         f"/api/v1/tickets/{ticket.token}/rating", json={"score": 2, "comment": ""}
     )

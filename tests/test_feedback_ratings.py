@@ -36,7 +36,7 @@ def hall(app, make_office, make_user, fixed_clock):
 
 def serve(hall, counter_index: int = 0) -> Ticket:
     """Issue a ticket, call it at a counter and finish it there: a citizen served end to end."""
-    ticket = tickets.issue_ticket(hall["office"], "ho-tich")
+    ticket = tickets.issue(hall["office"], "ho-tich").ticket
     called = tickets.call_next(hall["counters"][counter_index], hall["officer"])
     assert called.id == ticket.id
     return tickets.finish(called, hall["officer"])
@@ -90,7 +90,7 @@ def test_a_finished_ticket_is_rated_with_its_office_counter_officer_and_service(
 
 @pytest.mark.parametrize("status", ["waiting", "called", "serving"])
 def test_a_ticket_not_yet_finished_cannot_be_rated(hall, status):
-    ticket = tickets.issue_ticket(hall["office"], "ho-tich")
+    ticket = tickets.issue(hall["office"], "ho-tich").ticket
     if status != "waiting":
         ticket = tickets.call_next(hall["counters"][0], hall["officer"])
     if status == "serving":
@@ -102,7 +102,7 @@ def test_a_ticket_not_yet_finished_cannot_be_rated(hall, status):
 
 
 def test_a_no_show_cannot_be_rated(hall):
-    tickets.issue_ticket(hall["office"], "ho-tich")
+    tickets.issue(hall["office"], "ho-tich")
     ticket = tickets.no_show(
         tickets.call_next(hall["counters"][0], hall["officer"]), hall["officer"]
     )
@@ -252,8 +252,8 @@ def test_the_counter_tablet_gets_the_ticket_its_counter_just_finished(hall, fixe
 
 
 def test_call_next_finishing_the_current_ticket_also_offers_it_to_the_tablet(hall):
-    tickets.issue_ticket(hall["office"], "ho-tich")
-    tickets.issue_ticket(hall["office"], "ho-tich")
+    tickets.issue(hall["office"], "ho-tich")
+    tickets.issue(hall["office"], "ho-tich")
     first = tickets.call_next(hall["counters"][0], hall["officer"])
     tickets.call_next(hall["counters"][0], hall["officer"])  # finishes the first one
     assert ratings.ticket_awaiting_rating(hall["counters"][0]).id == first.id
@@ -313,7 +313,7 @@ def test_the_kiosk_refuses_another_offices_ticket_and_an_unfinished_one(
     assert refused.value.code == "other_office" and "không phải của đơn vị này" in str(
         refused.value.message
     )
-    waiting = tickets.issue_ticket(hall["office"], "ho-tich")
+    waiting = tickets.issue(hall["office"], "ho-tich").ticket
     refusal = ratings.kiosk_refusal(waiting, hall["office"], clock.now())
     assert refusal.code == "not_finished"
     dossier = make_dossier(hall["office"], "returned")

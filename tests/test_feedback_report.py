@@ -42,7 +42,7 @@ def rated(app, make_office, make_user, fixed_clock):
     counters = {(c.office_id, c.number): c for c in db.session.scalars(select(Counter))}
 
     def rate(office, service, counter_number, officer, score, comment="", reasons=()):
-        tickets.issue_ticket(office, service)
+        tickets.issue(office, service)
         ticket = tickets.call_next(counters[(office.id, counter_number)], officer)
         ratings.rate_ticket(tickets.finish(ticket, officer), score, reasons, comment)
 

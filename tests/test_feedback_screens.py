@@ -31,7 +31,7 @@ def hall(app, make_office, make_user, fixed_clock):
 
 
 def serve(hall, counter_index: int = 0) -> Ticket:
-    tickets.issue_ticket(hall["office"], "ho-tich")
+    tickets.issue(hall["office"], "ho-tich")
     return tickets.finish(
         tickets.call_next(hall["counters"][counter_index], hall["officer"]), hall["officer"]
     )
@@ -56,7 +56,7 @@ def rating_count() -> int:
 
 
 def test_the_phone_fragment_offers_three_buttons_once_the_ticket_is_done(app, hall):
-    ticket = tickets.issue_ticket(hall["office"], "ho-tich")
+    ticket = tickets.issue(hall["office"], "ho-tich").ticket
     fragment = app.jinja_env.get_template("feedback/_rate_ticket.html")
     with app.test_request_context():
         assert "rating-panel" not in fragment.render(ticket=ticket)
@@ -135,7 +135,7 @@ def test_a_second_phone_rating_is_answered_politely(client, hall):
 
 
 def test_rating_before_the_ticket_is_finished_is_refused(client, hall):
-    ticket = tickets.issue_ticket(hall["office"], "ho-tich")
+    ticket = tickets.issue(hall["office"], "ho-tich").ticket
     response = client.post(f"/t/{ticket.token}/rating", data={"score": "2"}, headers=HTMX)
     assert "chưa kết thúc" in response.get_data(as_text=True)
     assert rating_count() == 0
@@ -269,7 +269,7 @@ def test_kiosk_rating_by_todays_ticket_number(client, hall):
 
 def test_kiosk_lookup_explains_what_it_cannot_rate(client, hall):
     pair_device(client, hall["office"], "kiosk")
-    tickets.issue_ticket(hall["office"], "ho-tich")
+    tickets.issue(hall["office"], "ho-tich")
     waiting = client.get("/rate?office=VY&q=A001", headers=HTMX)
     assert waiting.status_code == 422 and "chưa được phục vụ xong" in waiting.get_data(as_text=True)
     missing = client.get("/rate?office=VY&q=A999", headers=HTMX)

@@ -200,7 +200,7 @@ def _build_world(app: Flask) -> World:
             seeder()
     office = db.session.scalar(select(Office).where(Office.code == "VY"))
     for code in ("dat-dai", "tu-phap", "dat-dai"):
-        tickets.issue_ticket(office, code)
+        tickets.issue(office, code)
     counter = db.session.scalar(
         select(QueueCounter).where(QueueCounter.office_id == office.id).order_by(QueueCounter.id)
     )

@@ -1,14 +1,13 @@
 """The kiosk's JSON API: POST /api/v1/offices/<office>/tickets and GET /api/v1/tickets/<token>."""
 
 import datetime as dt
-import re
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select
 
-from onestop.extensions import begin_autocommit, db
+from onestop.extensions import db
 from queues import tickets
-from queues.models import Service, Ticket
+from queues.models import Ticket
 from tests.test_kiosk_screens import build_hall, pair_as_kiosk
 
 
@@ -31,7 +30,7 @@ def ticket_count() -> int:
 
 
 def test_issuing_answers_201_with_the_documented_fields(kiosk, hall):
-    tickets.issue_ticket(hall.office, "dat-dai")
+    tickets.issue(hall.office, "dat-dai")
     response = take(kiosk, service="dat-dai", priority=False)
     body = response.get_json()
     assert response.status_code == 201
@@ -59,7 +58,7 @@ def test_issuing_answers_201_with_the_documented_fields(kiosk, hall):
 
 
 def test_a_priority_ticket_goes_first_with_or_without_its_reason(kiosk, hall):
-    tickets.issue_ticket(hall.office, "dat-dai")
+    tickets.issue(hall.office, "dat-dai")
     response = take(kiosk, service="dat-dai", priority=True, priority_reason="pregnant")
     assert response.status_code == 201
     body = response.get_json()
@@ -125,8 +124,8 @@ def test_outside_demo_mode_an_unpaired_caller_gets_403(client, hall, app):
 
 
 def test_following_a_ticket_through_its_states(client, hall):
-    tickets.issue_ticket(hall.office, "ho-tich")
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    tickets.issue(hall.office, "ho-tich")
+    mine = tickets.issue(hall.office, "ho-tich").ticket
     waiting = client.get(f"/api/v1/tickets/{mine.token}").get_json()
     assert waiting == {
         "number": "A002",
@@ -157,37 +156,26 @@ def test_an_unknown_token_is_404_json(client, hall):
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
 
 
-def test_issuing_reads_the_device_once_and_nothing_after_its_commit(kiosk, hall):
-    statements = []
+def test_the_kiosk_page_and_the_api_take_tickets_through_one_issue(kiosk, hall, monkeypatch):
+    """The touchscreen's form and the JSON API are two doors to queues.tickets.issue: a
+    retry through the other door with the same request id gets the same ticket."""
+    calls = []
+    real_issue = tickets.issue
 
-    def record(_connection, _cursor, statement, *_args):
-        statements.append(" ".join(statement.split()).upper())
+    def issue(*args, **kwargs):
+        calls.append(kwargs["device"])
+        return real_issue(*args, **kwargs)
 
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        response = take(kiosk, service="dat-dai")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    assert response.status_code == 201 and response.get_json()["position"] == 0
-    # the device is read once, with the office and the service
-    assert sum(bool(re.search(r"\b(FROM|JOIN) DEVICE\b", s)) for s in statements) == 1
-    # the answer is built from what the issuing transaction wrote: no read follows the bump
-    bump = max(i for i, s in enumerate(statements) if "INSERT INTO BOARD_VERSION" in s)
-    assert not any(s.startswith(("SELECT", "BEGIN")) for s in statements[bump + 1 :])
-
-
-def test_the_tickets_connection_goes_back_to_the_pool_transactional(kiosk, hall):
-    """The ticket's statements each commit by themselves on PostgreSQL; the next user of
-    the connection must get all-or-nothing transactions again."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's autocommit switch")
-    db.session.remove()
-    begin_autocommit()
-    driver = db.session.connection().connection.driver_connection
-    assert driver.autocommit
-    db.session.remove()
-    assert not driver.autocommit
-    assert take(kiosk, service="dat-dai").status_code == 201
-    db.session.execute(update(Service).values(name="Đổi tên"))
-    db.session.rollback()
-    assert "Đổi tên" not in db.session.scalars(select(Service.name)).all()
+    monkeypatch.setattr(tickets, "issue", issue)
+    page = kiosk.post(
+        "/kiosk/VY/tickets",
+        headers={"HX-Request": "true"},
+        data={"service": "ho-tich", "request_id": "screen-9"},
+    )
+    api = take(kiosk, service="ho-tich", request_id="screen-9").get_json()
+    assert len(calls) == 2 and all(device is not None for device in calls)
+    assert "A001" in page.get_data(as_text=True) and api["number"] == "A001"
+    assert ticket_count() == 1
+    stored = db.session.scalar(select(Ticket))
+    assert (api["id"], api["token"]) == (stored.id, stored.token)
+    assert stored.request_id == "screen-9"

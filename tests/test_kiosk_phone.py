@@ -24,8 +24,8 @@ def phone(client, ticket, **headers) -> str:
 
 def test_a_waiting_ticket_shows_people_ahead_and_the_estimate_and_keeps_refreshing(client, hall):
     for _ in range(2):
-        tickets.issue_ticket(hall.office, "dat-dai")
-    mine = tickets.issue_ticket(hall.office, "dat-dai")
+        tickets.issue(hall.office, "dat-dai")
+    mine = tickets.issue(hall.office, "dat-dai").ticket
     html = phone(client, mine)
     assert "B003" in html and "Đất đai" in html and "UBND thành phố Vĩnh Yên" in html
     assert "Người chờ trước ông/bà" in html and '<dd class="wait-facts__value">2</dd>' in html
@@ -34,14 +34,14 @@ def test_a_waiting_ticket_shows_people_ahead_and_the_estimate_and_keeps_refreshi
 
 
 def test_the_poll_gets_only_the_self_replacing_fragment(client, hall):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = tickets.issue(hall.office, "ho-tich").ticket
     html = phone(client, mine, **HTMX)
     assert html.lstrip().startswith('<section id="ticket-status"') and "<html" not in html
     assert 'hx-target="this"' in html and 'hx-swap="outerHTML"' in html
 
 
 def test_when_called_the_counter_stands_out(client, hall):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = tickets.issue(hall.office, "ho-tich").ticket
     tickets.call_next(hall.counters[1], hall.officer)
     html = phone(client, mine)
     assert "Mời đến quầy 1" in html and 'class="call-card"' in html and 'role="alert"' in html
@@ -50,7 +50,7 @@ def test_when_called_the_counter_stands_out(client, hall):
 
 
 def test_a_finished_ticket_stops_polling_and_offers_a_rating(client, hall, app):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = tickets.issue(hall.office, "ho-tich").ticket
     tickets.call_next(hall.counters[1], hall.officer)
     tickets.finish(db.session.get(Ticket, mine.id), hall.officer)
     html = phone(client, mine)
@@ -63,7 +63,7 @@ def test_a_finished_ticket_stops_polling_and_offers_a_rating(client, hall, app):
 
 
 def test_a_no_show_explains_what_to_do(client, hall):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = tickets.issue(hall.office, "ho-tich").ticket
     tickets.call_next(hall.counters[1], hall.officer)
     tickets.no_show(db.session.get(Ticket, mine.id), hall.officer)
     html = phone(client, mine)
@@ -71,7 +71,7 @@ def test_a_no_show_explains_what_to_do(client, hall):
 
 
 def test_a_ticket_left_waiting_on_an_earlier_day_says_it_was_not_served(client, hall):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = tickets.issue(hall.office, "ho-tich").ticket
     hall.clock(dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC))
     html = phone(client, mine)
     assert "Chưa được phục vụ: bộ phận một cửa đã hết giờ làm việc" in html
@@ -79,7 +79,7 @@ def test_a_ticket_left_waiting_on_an_earlier_day_says_it_was_not_served(client, 
 
 
 def test_the_page_and_the_api_carry_no_personal_data(client, hall):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = tickets.issue(hall.office, "ho-tich").ticket
     tickets.call_next(hall.counters[1], hall.officer)
     page = phone(client, mine)
     api = client.get(f"/api/v1/tickets/{mine.token}").get_data(as_text=True)
@@ -112,7 +112,7 @@ def test_priority_group_of_a_reason_matches_the_listed_group(app):
 
 
 def test_without_javascript_the_page_reloads_itself_while_the_ticket_can_change(client, hall):
-    mine = tickets.issue_ticket(hall.office, "ho-tich")
+    mine = tickets.issue(hall.office, "ho-tich").ticket
     refresh = '<noscript><meta http-equiv="refresh" content="15"></noscript>'
     head = phone(client, mine).split("</head>")[0]
     assert refresh in head

@@ -106,8 +106,8 @@ def test_the_qr_code_reads_back_as_the_phone_page(app, tmp_path):
 def test_the_pdf_endpoint_prints_a_real_ticket_whose_qr_opens_its_phone_page(
     client, hall, tmp_path
 ):
-    tickets.issue_ticket(hall.office, "ho-tich")
-    ticket = tickets.issue_ticket(hall.office, "ho-tich", priority_reason="elderly")
+    tickets.issue(hall.office, "ho-tich")
+    ticket = tickets.issue(hall.office, "ho-tich", priority_reason="elderly").ticket
     response = client.get(f"/tickets/{ticket.token}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "phieu-A002.pdf" in response.headers["Content-Disposition"]

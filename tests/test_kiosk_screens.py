@@ -61,7 +61,7 @@ def ticket_count() -> int:
 
 def test_home_shows_each_open_service_with_its_waiting_count_and_estimate(kiosk, hall):
     for _ in range(3):
-        tickets.issue_ticket(hall.office, "dat-dai")
+        tickets.issue(hall.office, "dat-dai")
     html = kiosk.get("/kiosk/VY").get_data(as_text=True)
     assert "UBND thành phố Vĩnh Yên" in html
     assert "Tư pháp – Hộ tịch" in html and "Đất đai" in html
@@ -170,7 +170,7 @@ def test_priority_screen_names_each_group_with_its_legal_basis(kiosk):
 
 
 def test_a_priority_ticket_is_marked_and_served_first(kiosk, hall):
-    tickets.issue_ticket(hall.office, "dat-dai")
+    tickets.issue(hall.office, "dat-dai")
     page = kiosk.get("/kiosk/VY?priority=disabled").get_data(as_text=True)
     assert (
         "Phiếu ưu tiên: Người khuyết tật" in page
@@ -201,7 +201,7 @@ def test_an_unpaired_browser_in_production_sees_counts_and_the_notice_but_cannot
     client, hall, app
 ):
     assert app.config["DEMO"] is False
-    tickets.issue_ticket(hall.office, "ho-tich")
+    tickets.issue(hall.office, "ho-tich")
     html = client.get("/kiosk/VY").get_data(as_text=True)
     assert "Màn hình này chưa được đăng ký là ki-ốt" in html
     assert "1 người đang chờ" in html

@@ -36,7 +36,7 @@ def called_tickets() -> int:
 def test_a_text_plain_body_with_the_session_cookie_is_refused_and_changes_nothing(
     officer_client, hall
 ):
-    tickets.issue_ticket(hall.office, "dat-dai")
+    tickets.issue(hall.office, "dat-dai")
     response = officer_client.post(
         WRITE.format(counter=counter_of(hall)), data="{}", content_type="text/plain"
     )
@@ -50,7 +50,7 @@ def test_a_text_plain_body_with_the_session_cookie_is_refused_and_changes_nothin
     "content_type", ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]
 )
 def test_a_form_post_with_the_session_cookie_is_refused(officer_client, hall, content_type):
-    tickets.issue_ticket(hall.office, "dat-dai")
+    tickets.issue(hall.office, "dat-dai")
     response = officer_client.post(
         WRITE.format(counter=counter_of(hall)), data="", content_type=content_type
     )
@@ -69,7 +69,7 @@ def test_a_form_post_with_the_session_cookie_is_refused(officer_client, hall, co
     ],
 )
 def test_a_write_from_another_site_is_refused_and_changes_nothing(officer_client, hall, headers):
-    tickets.issue_ticket(hall.office, "dat-dai")
+    tickets.issue(hall.office, "dat-dai")
     response = officer_client.post(WRITE.format(counter=counter_of(hall)), json={}, headers=headers)
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "cross_origin"
@@ -87,19 +87,19 @@ def test_a_write_from_another_site_is_refused_and_changes_nothing(officer_client
     ],
 )
 def test_json_from_our_own_pages_is_accepted(officer_client, hall, headers):
-    tickets.issue_ticket(hall.office, "dat-dai")
+    tickets.issue(hall.office, "dat-dai")
     response = officer_client.post(WRITE.format(counter=counter_of(hall)), json={}, headers=headers)
     assert response.status_code == 200 and called_tickets() == 1
 
 
 def test_a_bodyless_write_from_our_pages_needs_no_content_type(officer_client, hall):
-    tickets.issue_ticket(hall.office, "dat-dai")
+    tickets.issue(hall.office, "dat-dai")
     assert officer_client.post(WRITE.format(counter=counter_of(hall))).status_code == 200
 
 
 def test_bearer_token_clients_are_not_concerned(app, hall):
     token = accounts.create_token(hall.officer, "counter tablet")
-    tickets.issue_ticket(hall.office, "dat-dai")
+    tickets.issue(hall.office, "dat-dai")
     response = app.test_client().post(
         WRITE.format(counter=counter_of(hall)),
         data="",

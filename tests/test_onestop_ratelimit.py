@@ -12,7 +12,7 @@ import pytest
 from limits.storage import MemoryStorage
 
 from onestop import create_app, ratelimit
-from onestop.extensions import db, single_read_engine
+from onestop.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/5"
@@ -44,7 +44,6 @@ def sibling_apps(app):
         with sibling.app_context():
             db.session.remove()
             db.engine.dispose()
-            single_read_engine().dispose()
 
 
 def failed_logins(client, forwarded_for: str | None, times: int = 1) -> list[int]:

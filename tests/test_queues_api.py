@@ -46,7 +46,7 @@ def events_count():
 
 def test_services_list_waiting_and_estimate(client, hall):
     for _ in range(3):
-        tickets.issue_ticket(hall["office"], "dat-dai")
+        tickets.issue(hall["office"], "dat-dai")
     response = client.get("/api/v1/offices/vy/services")
     assert response.status_code == 200
     assert response.json == [
@@ -105,7 +105,7 @@ def test_an_unknown_office_is_a_json_404(client, hall, url):
 
 
 def test_board_answers_304_until_something_changes(client, hall):
-    ticket = tickets.issue_ticket(hall["office"], "dat-dai")
+    ticket = tickets.issue(hall["office"], "dat-dai").ticket
     first = client.get("/api/v1/offices/VY/board")
     assert first.status_code == 200 and first.headers["ETag"]
     assert first.json["serving"] == [] and first.json["waiting"] == {"dat-dai": 1, "ho-tich": 0}
@@ -139,7 +139,7 @@ def test_call_next_needs_an_officer(client, hall):
 
 
 def test_call_next_gives_the_ticket_then_204(client, login, hall):
-    tickets.issue_ticket(hall["office"], "ho-tich", priority_reason="pregnant")
+    tickets.issue(hall["office"], "ho-tich", priority_reason="pregnant")
     login(hall["officer"])
     url = f"/api/v1/counters/{hall['counters'][('VY', 1)].id}/call-next"
     response = client.post(url)
@@ -158,7 +158,7 @@ def test_call_next_gives_the_ticket_then_204(client, login, hall):
 
 
 def test_call_next_by_bearer_token(client, hall):
-    tickets.issue_ticket(hall["office"], "dat-dai")
+    tickets.issue(hall["office"], "dat-dai")
     token = create_token(hall["officer"], "counter app")
     response = client.post(
         f"/api/v1/counters/{hall['counters'][('VY', 1)].id}/call-next",
@@ -168,7 +168,7 @@ def test_call_next_by_bearer_token(client, hall):
 
 
 def test_call_next_at_another_offices_counter_is_403(client, login, hall):
-    tickets.issue_ticket(hall["office"], "dat-dai")
+    tickets.issue(hall["office"], "dat-dai")
     login(hall["stranger"])
     response = client.post(f"/api/v1/counters/{hall['counters'][('VY', 1)].id}/call-next")
     assert response.status_code == 403 and response.json["error"]["code"] == "forbidden"
@@ -188,7 +188,7 @@ def test_call_next_unknown_counter_404_and_bad_json_400(client, login, hall):
 @pytest.fixture
 def called(client, login, hall):
     """A001 called at counter 1 by officer1, who is logged in."""
-    ticket = tickets.issue_ticket(hall["office"], "dat-dai")
+    ticket = tickets.issue(hall["office"], "dat-dai").ticket
     tickets.call_next(hall["counters"][("VY", 1)], hall["officer"])
     login(hall["officer"])
     return ticket
@@ -221,7 +221,7 @@ def test_transfer_keeps_the_number(client, called):
 
 
 def test_call_a_chosen_ticket_out_of_turn(client, called, hall):
-    later = tickets.issue_ticket(hall["office"], "ho-tich")
+    later = tickets.issue(hall["office"], "ho-tich").ticket
     response = post_json(
         client, f"/api/v1/tickets/{later.id}/call", {"counter": hall["counters"][("VY", 2)].id}
     )
@@ -245,7 +245,7 @@ def test_an_action_in_the_wrong_state_is_409_and_changes_nothing(client, called,
 
 
 def test_requeue_of_a_waiting_ticket_is_409(client, login, hall):
-    ticket = tickets.issue_ticket(hall["office"], "dat-dai")
+    ticket = tickets.issue(hall["office"], "dat-dai").ticket
     login(hall["officer"])
     assert client.post(f"/api/v1/tickets/{ticket.id}/requeue").status_code == 409
 

@@ -1,17 +1,16 @@
 """The queue's rules under real concurrency: threads with own sessions, SQLite and PostgreSQL."""
 
 import threading
-import time
-from contextlib import nullcontext
+from collections import defaultdict
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from onestop.extensions import db
 from onestop.models import Office, User
-from queues import tickets, writelock
+from queues import tickets
 from queues.demo import add_queues
-from queues.models import BoardVersion, Counter, DailyCounter, Ticket, TicketEvent
+from queues.models import BoardVersion, Counter, Ticket, TicketEvent
 
 COUNTERS = 6
 
@@ -33,16 +32,6 @@ def hall(app, make_office, make_user, fixed_clock):
     }
     db.session.remove()  # the threads use their own sessions; nothing stays open here
     return ids
-
-
-@pytest.fixture(params=["as-built", "no-writer-lock"])
-def locking(request, app, monkeypatch):
-    """Run with the SQLite writer lock and without it: the database's own locking must suffice."""
-    if request.param == "no-writer-lock":
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("the writer lock only exists on SQLite")
-        monkeypatch.setattr(writelock, "sqlite_writer_lock", nullcontext)
-    return request.param
 
 
 def run_threads(app, count: int, work) -> list:
@@ -69,11 +58,11 @@ def run_threads(app, count: int, work) -> list:
     return [item for items in results for item in items]
 
 
-def test_concurrent_issuers_get_every_number_once_without_gaps(app, hall, locking):
+def test_concurrent_issuers_get_every_number_once_without_gaps(app, hall):
     def issue(index, out):
         office = db.session.get(Office, hall["office"])
         for _ in range(25):
-            out.append(tickets.issue_ticket(office, "dat-dai").number)
+            out.append(tickets.issue(office, "dat-dai").ticket.number)
 
     numbers = run_threads(app, 8, issue)
     assert sorted(numbers) == list(range(1, 201))
@@ -87,11 +76,41 @@ def test_concurrent_issuers_get_every_number_once_without_gaps(app, hall, lockin
     )
 
 
-def test_concurrent_call_next_hands_each_ticket_to_exactly_one_counter(app, hall, locking):
+def board_version(office_id: int) -> int:
+    version = db.session.scalar(
+        select(BoardVersion.version).where(BoardVersion.office_id == office_id)
+    )
+    db.session.remove()  # no snapshot kept: the next read sees what the threads wrote
+    return version or 0
+
+
+def test_issuers_of_several_services_at_once_number_each_service_from_one_without_gaps(app, hall):
+    before = board_version(hall["office"])
+
+    def issue(index, out):
+        office = db.session.get(Office, hall["office"])
+        for i in range(20):
+            service = ("dat-dai", "ho-tich")[(index + i) % 2]
+            issued = tickets.issue(office, service, priority=i % 5 == 0)
+            out.append((service, issued.ticket.number))
+
+    issued = run_threads(app, 6, issue)
+    numbers = defaultdict(list)
+    for service, number in issued:
+        numbers[service].append(number)
+    assert {service: sorted(got) for service, got in numbers.items()} == {
+        "dat-dai": list(range(1, 61)),
+        "ho-tich": list(range(1, 61)),
+    }
+    # every issue bumped the board once: no bump was lost between the transactions
+    assert board_version(hall["office"]) == before + 120
+
+
+def test_concurrent_call_next_hands_each_ticket_to_exactly_one_counter(app, hall):
     with app.app_context():
         office = db.session.get(Office, hall["office"])
         for i in range(90):
-            tickets.issue_ticket(office, "dat-dai" if i % 3 else "ho-tich")
+            tickets.issue(office, "dat-dai" if i % 3 else "ho-tich")
         db.session.remove()
 
     def drain(index, out):
@@ -115,11 +134,11 @@ def test_concurrent_call_next_hands_each_ticket_to_exactly_one_counter(app, hall
     )
 
 
-def test_impatient_clicks_at_one_counter_leave_one_current_ticket(app, hall, locking):
+def test_impatient_clicks_at_one_counter_leave_one_current_ticket(app, hall):
     with app.app_context():
         office = db.session.get(Office, hall["office"])
         for _ in range(40):
-            tickets.issue_ticket(office, "dat-dai")
+            tickets.issue(office, "dat-dai")
         db.session.remove()
 
     def click(index, out):
@@ -134,54 +153,14 @@ def test_impatient_clicks_at_one_counter_leave_one_current_ticket(app, hall, loc
     assert dict(statuses) == {"done": 19, "called": 1, "waiting": 20}
 
 
-def test_a_double_tap_racing_itself_gives_one_ticket(app, hall, locking):
+def test_a_double_tap_racing_itself_gives_one_ticket(app, hall):
     def tap(index, out):
         office = db.session.get(Office, hall["office"])
-        out.append(tickets.issue_ticket(office, "dat-dai", request_id="kiosk-1-tap-42").id)
+        out.append(tickets.issue(office, "dat-dai", request_id="kiosk-1-tap-42").ticket.id)
 
     ids = run_threads(app, 6, tap)
     assert len(set(ids)) == 1
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 1
     # the losers' counter bumps were rolled back with them: the next number has no gap
     office = db.session.get(Office, hall["office"])
-    assert tickets.issue_ticket(office, "dat-dai").number == 2
-
-
-def test_a_writer_holding_the_board_does_not_hold_up_numbering(app, hall):
-    """PostgreSQL: the kiosk's ticket, number and all, is committed before the board's bump,
-    so a transaction holding the office's board row (an admin's counter edit) delays that
-    ticket's bump, not its number, nor the next citizens' numbers."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite writes one transaction at a time")
-    office = tickets.OfficeRef(hall["office"], "")
-    issued = []
-
-    def issue():
-        with app.app_context():
-            try:
-                issued.append(tickets.issue_ticket_with_place(office, "dat-dai"))
-            finally:
-                db.session.remove()
-
-    with db.engine.connect() as holder, db.engine.connect() as observer:
-        holder.execute(
-            update(BoardVersion)
-            .where(BoardVersion.office_id == hall["office"])
-            .values(version=BoardVersion.version + 1)
-        )
-        issuer = threading.Thread(target=issue)
-        issuer.start()
-        deadline = time.monotonic() + 10
-        while not observer.scalar(select(func.count()).select_from(Ticket)):
-            assert time.monotonic() < deadline, "the ticket was not committed"
-            observer.rollback()
-            time.sleep(0.01)
-        # the service's number is free for the next citizen while the bump still waits
-        number = observer.scalar(select(DailyCounter.last_number).with_for_update(nowait=True))
-        observer.rollback()
-        assert number == 1 and issuer.is_alive()
-        holder.rollback()
-    issuer.join(10)
-    assert not issuer.is_alive()
-    [(ticket, place)] = issued
-    assert (ticket.display_number, place.people_ahead) == ("A001", 0)
+    assert tickets.issue(office, "dat-dai").ticket.number == 2

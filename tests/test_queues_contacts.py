@@ -21,7 +21,7 @@ def hall(app, make_office, make_user, fixed_clock):
 
 def take(hall, service: str, **options) -> Ticket:
     """A ticket of ``service`` at the hall's office, as the kiosk gives it."""
-    return tickets.issue_ticket(hall.office, service, **options)
+    return tickets.issue(hall.office, service, **options).ticket
 
 
 def stored_phones() -> list[tuple[int, str]]:

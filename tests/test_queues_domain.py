@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from onestop.exceptions import Conflict, Forbidden, NotFound, ValidationError
 from onestop.extensions import db
-from queues import tickets, waiting
+from queues import store, tickets, waiting
 from queues.demo import add_queues
 from queues.models import BoardVersion, Ticket, TicketEvent
 
@@ -46,7 +46,7 @@ def events_of(ticket):
 
 def test_numbers_count_per_service_and_show_letter_and_three_digits(hall):
     issued = [
-        tickets.issue_ticket(hall.office, code)
+        tickets.issue(hall.office, code).ticket
         for code in ("dat-dai", "dat-dai", "ho-tich", "dat-dai")
     ]
     assert [t.display_number for t in issued] == ["A001", "A002", "B001", "A003"]
@@ -56,41 +56,41 @@ def test_numbers_count_per_service_and_show_letter_and_three_digits(hall):
 
 def test_numbers_restart_each_local_day(hall):
     hall.clock(dt.datetime(2026, 11, 27, 16, 59, tzinfo=dt.UTC))  # 23:59 in Vĩnh Yên
-    assert tickets.issue_ticket(hall.office, "dat-dai").number == 1
-    assert tickets.issue_ticket(hall.office, "dat-dai").number == 2
+    assert tickets.issue(hall.office, "dat-dai").ticket.number == 1
+    assert tickets.issue(hall.office, "dat-dai").ticket.number == 2
     hall.clock(dt.datetime(2026, 11, 27, 17, 0, tzinfo=dt.UTC))  # midnight local: a new day
-    fresh = tickets.issue_ticket(hall.office, "dat-dai")
+    fresh = tickets.issue(hall.office, "dat-dai").ticket
     assert (fresh.number, fresh.day) == (1, dt.date(2026, 11, 28))
 
 
 def test_a_repeated_request_id_gives_the_same_ticket(hall):
-    first = tickets.issue_ticket(hall.office, "dat-dai", request_id="tap-1")
-    again = tickets.issue_ticket(hall.office, "dat-dai", request_id="tap-1")
-    other = tickets.issue_ticket(hall.office, "dat-dai", request_id="tap-2")
+    first = tickets.issue(hall.office, "dat-dai", request_id="tap-1").ticket
+    again = tickets.issue(hall.office, "dat-dai", request_id="tap-1").ticket
+    other = tickets.issue(hall.office, "dat-dai", request_id="tap-2").ticket
     assert again.id == first.id and other.number == 2
     assert db.session.scalar(select(db.func.count()).select_from(Ticket)) == 2
 
 
 def test_issue_refuses_unknown_closed_service_and_bad_priority(hall):
     with pytest.raises(NotFound):
-        tickets.issue_ticket(hall.office, "khong-co")
+        tickets.issue(hall.office, "khong-co")
     hall.services["ho-tich"].active = False
     db.session.commit()
     with pytest.raises(Conflict) as closed:
-        tickets.issue_ticket(hall.office, "ho-tich")
+        tickets.issue(hall.office, "ho-tich")
     assert "tạm ngừng" in closed.value.message
     with pytest.raises(ValidationError) as bad:
-        tickets.issue_ticket(hall.office, "dat-dai", priority_reason="vip")
+        tickets.issue(hall.office, "dat-dai", priority_reason="vip")
     assert "priority_reason" in bad.value.errors
     assert db.session.scalar(select(db.func.count()).select_from(Ticket)) == 0
 
 
 def test_call_next_serves_priority_first_then_issue_order_across_the_counters_services(hall):
-    a1 = tickets.issue_ticket(hall.office, "dat-dai")
+    a1 = tickets.issue(hall.office, "dat-dai").ticket
     hall.clock(dt.datetime(2026, 11, 27, 1, 16, tzinfo=dt.UTC))
-    b1 = tickets.issue_ticket(hall.office, "ho-tich")
+    b1 = tickets.issue(hall.office, "ho-tich").ticket
     hall.clock(dt.datetime(2026, 11, 27, 1, 17, tzinfo=dt.UTC))
-    a2 = tickets.issue_ticket(hall.office, "dat-dai", priority_reason="elderly")
+    a2 = tickets.issue(hall.office, "dat-dai", priority_reason="elderly").ticket
     counter = hall.counters[1]
     order = [tickets.call_next(counter, hall.officer) for _ in range(3)]
     assert [t.id for t in order] == [a2.id, a1.id, b1.id]
@@ -100,15 +100,15 @@ def test_call_next_serves_priority_first_then_issue_order_across_the_counters_se
 
 
 def test_a_counter_only_calls_its_own_services(hall):
-    tickets.issue_ticket(hall.office, "ho-tich")
+    tickets.issue(hall.office, "ho-tich")
     assert tickets.call_next(hall.counters[2], hall.officer) is None
     assert tickets.call_next(hall.counters[3], hall.officer).display_number == "B001"
 
 
 def test_transfer_keeps_the_number_and_the_place_by_issue_time(hall):
-    early = tickets.issue_ticket(hall.office, "dat-dai")
+    early = tickets.issue(hall.office, "dat-dai").ticket
     hall.clock(dt.datetime(2026, 11, 27, 1, 20, tzinfo=dt.UTC))
-    later_b = tickets.issue_ticket(hall.office, "ho-tich")
+    later_b = tickets.issue(hall.office, "ho-tich").ticket
     hall.clock(dt.datetime(2026, 11, 27, 1, 25, tzinfo=dt.UTC))
     called = tickets.call_next(hall.counters[2], hall.officer)  # A001 after 10 min
     assert called.id == early.id
@@ -131,7 +131,7 @@ def test_transfer_keeps_the_number_and_the_place_by_issue_time(hall):
 
 
 def test_every_transition_is_recorded_with_counter_and_officer(hall):
-    ticket = tickets.issue_ticket(hall.office, "dat-dai")
+    ticket = tickets.issue(hall.office, "dat-dai").ticket
     counter = hall.counters[1]
     tickets.call_next(counter, hall.officer)
     tickets.recall(ticket, hall.officer)
@@ -163,7 +163,7 @@ def test_every_transition_is_recorded_with_counter_and_officer(hall):
 
 @pytest.mark.parametrize("action", ["recall", "no_show", "start", "finish", "requeue"])
 def test_an_action_in_the_wrong_state_is_a_conflict_with_the_reason(hall, action):
-    ticket = tickets.issue_ticket(hall.office, "dat-dai")
+    ticket = tickets.issue(hall.office, "dat-dai").ticket
     if action == "requeue":
         tickets.call_next(hall.counters[1], hall.officer)
         tickets.finish(ticket, hall.officer)
@@ -180,7 +180,7 @@ def test_an_officer_of_another_office_is_forbidden(hall, make_office, make_user)
         code="VY-LB", name="UBND phường Liên Bảo", level="commune", parent=hall.office
     )
     stranger = make_user("vy-lb-officer", "officer", ward)
-    ticket = tickets.issue_ticket(hall.office, "dat-dai")
+    ticket = tickets.issue(hall.office, "dat-dai").ticket
     with pytest.raises(Forbidden):
         tickets.call_next(hall.counters[1], stranger)
     with pytest.raises(Forbidden):
@@ -196,12 +196,12 @@ def test_an_officer_of_another_office_is_forbidden(hall, make_office, make_user)
 
 def test_a_supervisor_of_the_parent_office_may_act(hall, make_office, make_user):
     supervisor = make_user("supervisor", "supervisor", hall.office)
-    tickets.issue_ticket(hall.office, "dat-dai")
+    tickets.issue(hall.office, "dat-dai")
     assert tickets.call_next(hall.counters[1], supervisor).display_number == "A001"
 
 
 def test_transfer_refuses_same_unknown_or_closed_service(hall):
-    ticket = tickets.issue_ticket(hall.office, "dat-dai")
+    ticket = tickets.issue(hall.office, "dat-dai").ticket
     with pytest.raises(Conflict):
         tickets.transfer(ticket, "dat-dai", hall.officer)
     with pytest.raises(NotFound):
@@ -214,7 +214,7 @@ def test_transfer_refuses_same_unknown_or_closed_service(hall):
 
 
 def test_a_closed_counter_cannot_call(hall):
-    tickets.issue_ticket(hall.office, "dat-dai")
+    tickets.issue(hall.office, "dat-dai")
     hall.counters[1].is_open = False
     db.session.commit()
     with pytest.raises(Conflict):
@@ -222,7 +222,7 @@ def test_a_closed_counter_cannot_call(hall):
 
 
 def test_yesterdays_waiting_tickets_are_not_called_today(hall):
-    tickets.issue_ticket(hall.office, "dat-dai")
+    tickets.issue(hall.office, "dat-dai")
     hall.clock(dt.datetime(2026, 11, 28, 1, 15, tzinfo=dt.UTC))
     assert tickets.call_next(hall.counters[1], hall.officer) is None
 
@@ -233,7 +233,7 @@ def test_every_transition_bumps_the_board_version(hall):
         return db.session.get(BoardVersion, hall.office.id).version
 
     start = version()
-    ticket = tickets.issue_ticket(hall.office, "dat-dai")
+    ticket = tickets.issue(hall.office, "dat-dai").ticket
     assert version() == start + 1
     tickets.call_next(hall.counters[1], hall.officer)
     tickets.recall(ticket, hall.officer)
@@ -244,7 +244,7 @@ def test_every_transition_bumps_the_board_version(hall):
 
 def test_position_and_eta_use_recent_service_times_and_open_counters(hall):
     for _ in range(4):
-        tickets.issue_ticket(hall.office, "dat-dai")
+        tickets.issue(hall.office, "dat-dai")
     fourth = db.session.scalar(select(Ticket).where(Ticket.number == 4))
     assert waiting.position(fourth) == 3
     # no service finished yet: the default of 10 min, two open counters serve dat-dai → ceil(3*10/2)
@@ -257,7 +257,7 @@ def test_position_and_eta_use_recent_service_times_and_open_counters(hall):
     hall.clock(dt.datetime(2026, 11, 27, 1, 32, tzinfo=dt.UTC))
     tickets.finish(tickets.current_ticket(counter), hall.officer)
     assert waiting.position(fourth) == 0 and waiting.eta_minutes(fourth) == 0
-    tickets.issue_ticket(hall.office, "dat-dai")
+    tickets.issue(hall.office, "dat-dai")
     summary = {row["service"].code: row for row in waiting.service_summaries(hall.office)}
     assert summary["dat-dai"]["waiting"] == 2 and summary["dat-dai"]["open_counters"] == 2
     assert summary["dat-dai"]["eta_minutes"] == 4  # ceil(2 * 4 / 2)
@@ -274,7 +274,7 @@ def test_service_times_are_clamped_and_padded_alike_in_every_estimate(hall):
         hall.clock(dt.datetime(2026, 11, 27, hour, minute, second, tzinfo=dt.UTC))
 
     for _ in range(3):
-        tickets.issue_ticket(hall.office, "dat-dai")
+        tickets.issue(hall.office, "dat-dai")
     counter = hall.counters[2]
     at(1, 10)
     tickets.finish(tickets.call_next(counter, hall.officer), hall.officer)  # 0 s: counts 1 min
@@ -286,36 +286,34 @@ def test_service_times_are_clamped_and_padded_alike_in_every_estimate(hall):
     expected = round(71 / 3, 6)
     service = hall.services["dat-dai"]
     assert waiting.pace(service).service_min == expected
-    _office, row = tickets.office_and_service(hall.office.code, "dat-dai")
-    assert waiting.pace_of(row) == waiting.Pace(expected, 2)
     summary = {row["service"].code: row for row in waiting.service_summaries(hall.office)}
     assert summary["dat-dai"]["waiting"] == 1
     assert summary["dat-dai"]["eta_minutes"] == 12  # ceil(1 * 23.67 / 2 counters)
-    _ticket, place = tickets.issue_ticket_with_place(hall.office, "dat-dai")
-    assert place == waiting.Place(1, 12)
+    assert tickets.issue(hall.office, "dat-dai").place == waiting.Place(1, 12)
 
 
-def test_issuing_with_place_counts_the_people_ahead_of_the_new_ticket(hall):
-    tickets.issue_ticket(hall.office, "dat-dai")
-    tickets.issue_ticket(hall.office, "dat-dai", priority_reason="elderly")
-    ticket, place = tickets.issue_ticket_with_place(hall.office, "dat-dai")
+def test_issuing_counts_the_people_ahead_of_the_new_ticket(hall):
+    tickets.issue(hall.office, "dat-dai")
+    tickets.issue(hall.office, "dat-dai", priority_reason="elderly")
+    issued = tickets.issue(hall.office, "dat-dai")
+    ticket, place = issued.ticket, issued.place
     assert ticket.display_number == "A003" and ticket.service.code == "dat-dai"
     # the same answer as the reads the phone page makes later: 2 ahead, ceil(2 * 10 / 2)
     assert place == waiting.place(db.session.get(Ticket, ticket.id)) == waiting.Place(2, 10)
-    first, place = tickets.issue_ticket_with_place(hall.office, "dat-dai", "pregnant")
-    assert place == waiting.Place(1, 5)  # only the earlier priority ticket is ahead
-    again, place = tickets.issue_ticket_with_place(hall.office, "ho-tich", request_id="tap-1")
-    same, same_place = tickets.issue_ticket_with_place(hall.office, "ho-tich", request_id="tap-1")
-    assert same.id == again.id and same_place == place == waiting.Place(0, 0)
+    first = tickets.issue(hall.office, "dat-dai", priority_reason="pregnant")
+    assert first.place == waiting.Place(1, 5)  # only the earlier priority ticket is ahead
+    again = tickets.issue(hall.office, "ho-tich", request_id="tap-1")
+    same = tickets.issue(hall.office, "ho-tich", request_id="tap-1")
+    assert same.ticket.id == again.ticket.id and same.place == again.place == waiting.Place(0, 0)
     stored = db.session.scalars(
-        select(TicketEvent.kind).where(TicketEvent.ticket_id == first.id)
+        select(TicketEvent.kind).where(TicketEvent.ticket_id == first.ticket.id)
     ).all()
     assert stored == ["issued"]
 
 
 def test_call_next_answers_the_stored_ticket_and_refreshes_the_one_it_finished(hall):
-    first = tickets.issue_ticket(hall.office, "dat-dai")
-    second = tickets.issue_ticket(hall.office, "dat-dai", priority_reason="merit")
+    first = tickets.issue(hall.office, "dat-dai").ticket
+    second = tickets.issue(hall.office, "dat-dai", priority_reason="merit").ticket
     counter = hall.counters[2]
     called = tickets.call_next(counter, hall.officer)
     assert called.id == second.id  # priority first
@@ -334,3 +332,28 @@ def test_call_next_answers_the_stored_ticket_and_refreshes_the_one_it_finished(h
     )
     assert [e.kind for e in events_of(second)] == ["issued", "called", "finished"]
     assert [e.kind for e in events_of(first)] == ["issued", "called"]
+
+
+def test_an_issue_that_fails_midway_stores_nothing_and_gives_its_number_back(hall, monkeypatch):
+    def broken_bump(office_id):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(store, "bump_board", broken_bump)
+    with pytest.raises(RuntimeError):
+        tickets.issue(hall.office, "dat-dai", request_id="tap-1")
+    assert db.session.scalar(select(db.func.count()).select_from(Ticket)) == 0
+    assert db.session.scalar(select(db.func.count()).select_from(TicketEvent)) == 0
+    monkeypatch.undo()
+    retried = tickets.issue(hall.office, "dat-dai", request_id="tap-1")
+    assert retried.ticket.number == 1 and retried.place == waiting.Place(0, 0)
+
+
+def test_a_request_id_used_at_another_office_is_refused(hall, make_office):
+    ward = make_office(code="VY-LB", name="UBND phường Liên Bảo", parent=hall.office)
+    add_queues(ward, SERVICES, COUNTERS)
+    db.session.commit()
+    tickets.issue(hall.office, "dat-dai", request_id="kiosk-tap-7")
+    with pytest.raises(Conflict) as reused:
+        tickets.issue(ward, "dat-dai", request_id="kiosk-tap-7")
+    assert reused.value.code == "request_reused"
+    assert db.session.scalar(select(db.func.count()).select_from(Ticket)) == 1

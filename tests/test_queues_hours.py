@@ -212,11 +212,11 @@ def test_kiosk_home_shows_when_the_office_opens_next_when_closed(kiosk, hall):
 def test_kiosk_notes_services_whose_wait_runs_past_closing_and_those_past_last_ticket(kiosk, hall):
     hall.clock(local(2026, 11, 27, 16, 0))
     for _ in range(6):  # 6 x 12 min over 2 counters: 36 min, served by 16:36
-        tickets.issue_ticket(hall.office, "dat-dai")
+        tickets.issue(hall.office, "dat-dai")
     html = kiosk.get("/kiosk/VY").get_data(as_text=True)
     assert "Có thể không kịp" not in html
     for _ in range(6):  # 12 waiting: 72 min, past 17:00
-        tickets.issue_ticket(hall.office, "dat-dai")
+        tickets.issue(hall.office, "dat-dai")
     html = kiosk.get("/kiosk/VY").get_data(as_text=True)
     assert html.count("data-hours-note") == 1
     assert "Có thể không kịp được phục vụ trước giờ đóng cửa 17:00" in html
@@ -230,8 +230,8 @@ def test_kiosk_notes_services_whose_wait_runs_past_closing_and_those_past_last_t
 
 
 def _day_with_one_served_and_two_waiting(hall):
-    served = tickets.issue_ticket(hall.office, "ho-tich")
-    waiting = [tickets.issue_ticket(hall.office, "ho-tich") for _ in range(2)]
+    served = tickets.issue(hall.office, "ho-tich").ticket
+    waiting = [tickets.issue(hall.office, "ho-tich").ticket for _ in range(2)]
     called = tickets.call_next(hall.counters[1], hall.officer)
     assert called.id == served.id
     tickets.finish(called, hall.officer)
@@ -303,9 +303,9 @@ def test_the_first_kiosk_request_of_a_new_day_closes_what_earlier_days_left(
     office = make_office()
     add_queues(office, [("ho-tich", "A", "Tư pháp – Hộ tịch", 6)], [(1, "Quầy 1", ["ho-tich"])])
     db.session.commit()
-    left = tickets.issue_ticket(office, "ho-tich")
+    left = tickets.issue(office, "ho-tich").ticket
     fixed_clock(local(2026, 11, 27, 23, 50))
-    late = tickets.issue_ticket(office, "ho-tich")
+    late = tickets.issue(office, "ho-tich").ticket
     assert client.get("/kiosk/VY").status_code == 200  # same day: nothing closes
     assert _status(left.id) == "waiting"
     fixed_clock(local(2026, 11, 28, 0, 5))
@@ -324,7 +324,7 @@ def test_the_first_kiosk_request_of_a_new_day_closes_what_earlier_days_left(
 
 
 def test_several_workers_closing_at_once_close_each_ticket_once(app, hall):
-    left = [tickets.issue_ticket(hall.office, "ho-tich").id for _ in range(30)]
+    left = [tickets.issue(hall.office, "ho-tich").ticket.id for _ in range(30)]
     db.session.remove()
     after = local(2026, 11, 28, 8, 0)
     hall.clock(after)

@@ -72,8 +72,8 @@ def test_an_officer_first_picks_a_counter_of_their_office(client, login, hall):
 def test_console_shows_nobody_waits_then_the_waiting_list(client, at_counter, hall):
     page = text(client.get("/counter"))
     assert "Quầy số 1" in page and "Không có ai đang chờ." in page
-    tickets.issue_ticket(hall["office"], "dat-dai")
-    tickets.issue_ticket(hall["office"], "ho-tich")  # not served at counter 1
+    tickets.issue(hall["office"], "dat-dai")
+    tickets.issue(hall["office"], "ho-tich")  # not served at counter 1
     live = text(client.get("/counter/live", headers=HTMX))
     assert live.startswith('<section id="console-queue"') and "A001" in live and "B001" not in live
     assert 'hx-trigger="every 3s"' in live
@@ -82,8 +82,8 @@ def test_console_shows_nobody_waits_then_the_waiting_list(client, at_counter, ha
 def test_call_next_by_htmx_returns_the_current_ticket_and_refreshes_the_list(
     client, at_counter, hall
 ):
-    tickets.issue_ticket(hall["office"], "dat-dai")
-    tickets.issue_ticket(hall["office"], "dat-dai")
+    tickets.issue(hall["office"], "dat-dai")
+    tickets.issue(hall["office"], "dat-dai")
     response = client.post("/counter/call-next", headers=HTMX)
     body = text(response)
     assert response.status_code == 200
@@ -98,7 +98,7 @@ def test_call_next_with_nobody_waiting_says_so(client, at_counter):
 
 
 def test_buttons_work_without_javascript(client, at_counter, hall):
-    ticket = tickets.issue_ticket(hall["office"], "dat-dai")
+    ticket = tickets.issue(hall["office"], "dat-dai").ticket
     response = client.post("/counter/call-next")
     assert response.status_code == 303 and response.location.endswith("/counter")
     assert client.post(f"/counter/tickets/{ticket.id}/no-show").status_code == 303
@@ -117,14 +117,14 @@ def test_buttons_work_without_javascript(client, at_counter, hall):
 
 
 def test_a_wrong_state_is_a_409_fragment_for_htmx(client, at_counter, hall):
-    ticket = tickets.issue_ticket(hall["office"], "dat-dai")
+    ticket = tickets.issue(hall["office"], "dat-dai").ticket
     response = client.post(f"/counter/tickets/{ticket.id}/finish", headers=HTMX)
     assert response.status_code == 409
     assert "A001" in text(response) and "Đang chờ" in text(response)
 
 
 def test_an_action_on_another_offices_ticket_is_403(client, login, hall):
-    foreign = tickets.issue_ticket(hall["ward"], "dat-dai")
+    foreign = tickets.issue(hall["ward"], "dat-dai").ticket
     login(hall["officer"])
     client.post("/counter/sign-in", data={"counter": hall["counters"][("VY", 1)].id})
     assert client.post(f"/counter/tickets/{foreign.id}/call").status_code == 403
@@ -132,9 +132,9 @@ def test_an_action_on_another_offices_ticket_is_403(client, login, hall):
 
 
 def test_waits_past_the_target_stand_out_and_todays_counts(client, at_counter, hall):
-    first = tickets.issue_ticket(hall["office"], "dat-dai")
+    first = tickets.issue(hall["office"], "dat-dai").ticket
     hall["clock"](dt.datetime(2026, 11, 27, 1, 30, tzinfo=dt.UTC))
-    tickets.issue_ticket(hall["office"], "dat-dai")
+    tickets.issue(hall["office"], "dat-dai")
     hall["clock"](
         dt.datetime(2026, 11, 27, 1, 40, tzinfo=dt.UTC)
     )  # A001 waited 25 min, A002 10 min
@@ -153,7 +153,7 @@ def test_waits_past_the_target_stand_out_and_todays_counts(client, at_counter, h
 def test_serving_ticket_links_to_dossier_intake(app, client, at_counter, hall):
     if "dossiers.new" not in app.view_functions:
         app.add_url_rule("/dossiers/new", "dossiers.new", lambda: "intake")
-    ticket = tickets.issue_ticket(hall["office"], "dat-dai")
+    ticket = tickets.issue(hall["office"], "dat-dai").ticket
     body = text(client.post("/counter/call-next", headers=HTMX))
     assert f'href="/dossiers/new?ticket={ticket.id}"' in body and "Tiếp nhận hồ sơ" in body
 
@@ -174,7 +174,7 @@ def test_without_javascript_the_board_reloads_itself_every_5_seconds(client, hal
 
 
 def test_board_page_and_its_fragment_with_304(client, hall):
-    ticket = tickets.issue_ticket(hall["office"], "dat-dai")
+    ticket = tickets.issue(hall["office"], "dat-dai").ticket
     page = client.get("/board/vy")
     assert page.status_code == 200
     assert "UBND thành phố Vĩnh Yên" in text(page) and "board.js" in text(page)
@@ -233,7 +233,7 @@ def test_logging_out_leaves_the_counter(client, at_counter):
 
 def test_the_newest_call_fills_the_board_for_a_few_seconds(client, at_counter, hall, app):
     assert 'id="board-hero"' not in text(client.get("/board/VY"))
-    tickets.issue_ticket(hall["office"], "dat-dai")
+    tickets.issue(hall["office"], "dat-dai")
     tickets.call_next(at_counter, hall["officer"])
     hall["clock"](dt.datetime(2026, 11, 27, 1, 15, 4, tzinfo=dt.UTC))  # 4 s later
     page = text(client.get("/board/VY"))
@@ -332,12 +332,12 @@ def test_admin_edits_a_service_in_place_and_closes_it(client, login, hall):
     )
     assert saved.status_code == 200 and "Tạm ngừng" in text(saved)
     with pytest.raises(Exception) as closed:
-        tickets.issue_ticket(hall["office"], "ho-tich")
+        tickets.issue(hall["office"], "ho-tich")
     assert getattr(closed.value, "status", None) == 409
 
 
 def test_a_letter_cannot_change_once_numbers_were_given_today(client, login, hall):
-    tickets.issue_ticket(hall["office"], "dat-dai")
+    tickets.issue(hall["office"], "dat-dai")
     login(hall["admin"])
     service = db.session.scalar(
         select(Service).where(Service.code == "dat-dai", Service.office_id == hall["office"].id)
@@ -403,8 +403,8 @@ def shown(body: str) -> str:
 
 def test_the_console_signature_moves_with_every_change_of_the_current_panel(hall):
     counter, officer = hall["counters"][("VY", 1)], hall["officer"]
-    first = tickets.issue_ticket(hall["office"], "dat-dai")
-    tickets.issue_ticket(hall["office"], "dat-dai")
+    first = tickets.issue(hall["office"], "dat-dai").ticket
+    tickets.issue(hall["office"], "dat-dai")
 
     def mark() -> str:
         db.session.expire_all()  # as a later poll sees it: read back from the database
@@ -434,8 +434,8 @@ def test_the_console_signature_moves_with_every_change_of_the_current_panel(hall
 def test_the_poll_resends_the_current_panel_only_when_its_ticket_moved(
     client, at_counter, hall, login
 ):
-    first = tickets.issue_ticket(hall["office"], "dat-dai")
-    tickets.issue_ticket(hall["office"], "dat-dai")
+    first = tickets.issue(hall["office"], "dat-dai").ticket
+    tickets.issue(hall["office"], "dat-dai")
     page = text(client.get("/counter"))
     assert 'hx-include="#console-current [name=shown]"' in page
     idle = shown(page)
@@ -483,8 +483,8 @@ def _status(ticket_id: int) -> str:
 
 def test_a_called_ticket_is_closed_only_as_the_officer_answered(hall):
     counter, officer = hall["counters"][("VY", 1)], hall["officer"]
-    first = tickets.issue_ticket(hall["office"], "dat-dai")
-    second = tickets.issue_ticket(hall["office"], "dat-dai")
+    first = tickets.issue(hall["office"], "dat-dai").ticket
+    second = tickets.issue(hall["office"], "dat-dai").ticket
     tickets.call_next(counter, officer)
     assert tickets.awaiting_arrival(counter).id == first.id
 
@@ -505,7 +505,7 @@ def test_a_called_ticket_is_closed_only_as_the_officer_answered(hall):
     assert _status(second.id) == "done"
 
     # A ticket being served needs no answer: the citizen is there.
-    third = tickets.issue_ticket(hall["office"], "dat-dai")
+    third = tickets.issue(hall["office"], "dat-dai").ticket
     tickets.start(tickets.call_next(counter, officer), officer)
     assert tickets.awaiting_arrival(counter) is None
     assert tickets.settle_arrival(counter, officer, None) is None
@@ -513,8 +513,8 @@ def test_a_called_ticket_is_closed_only_as_the_officer_answered(hall):
 
 
 def test_next_on_a_called_ticket_asks_whether_the_citizen_came(client, at_counter, hall):
-    first = tickets.issue_ticket(hall["office"], "dat-dai")
-    second = tickets.issue_ticket(hall["office"], "dat-dai")
+    first = tickets.issue(hall["office"], "dat-dai").ticket
+    second = tickets.issue(hall["office"], "dat-dai").ticket
     client.post("/counter/call-next", headers=HTMX)
 
     asked = client.post("/counter/call-next", headers=HTMX)
@@ -536,7 +536,7 @@ def test_next_on_a_called_ticket_asks_whether_the_citizen_came(client, at_counte
 
 
 def test_the_question_works_without_javascript(client, at_counter, hall):
-    first = tickets.issue_ticket(hall["office"], "dat-dai")
+    first = tickets.issue(hall["office"], "dat-dai").ticket
     client.post("/counter/call-next")
     page = client.post("/counter/call-next")
     assert page.status_code == 200 and "<html" in page.get_data(as_text=True)
@@ -549,9 +549,9 @@ def test_the_question_works_without_javascript(client, at_counter, hall):
 
 
 def test_calling_from_the_list_asks_too_and_a_stale_answer_asks_again(client, at_counter, hall):
-    first = tickets.issue_ticket(hall["office"], "dat-dai")
-    second = tickets.issue_ticket(hall["office"], "dat-dai")
-    third = tickets.issue_ticket(hall["office"], "dat-dai")
+    first = tickets.issue(hall["office"], "dat-dai").ticket
+    second = tickets.issue(hall["office"], "dat-dai").ticket
+    third = tickets.issue(hall["office"], "dat-dai").ticket
     client.post("/counter/call-next", headers=HTMX)  # A001
     url = f"/counter/tickets/{third.id}/call"
     body = text(client.post(url, headers=HTMX))
@@ -568,7 +568,7 @@ def test_calling_from_the_list_asks_too_and_a_stale_answer_asks_again(client, at
 
 
 def test_an_unknown_answer_is_refused_and_changes_nothing(client, at_counter, hall):
-    first = tickets.issue_ticket(hall["office"], "dat-dai")
+    first = tickets.issue(hall["office"], "dat-dai").ticket
     client.post("/counter/call-next", headers=HTMX)
     response = client.post(
         "/counter/call-next", data={"outcome": "gone", "ticket": first.id}, headers=HTMX
@@ -584,10 +584,10 @@ def test_the_floor_state_gives_each_counter_and_queue_with_the_instants_they_beg
     one, two = hall["counters"][("VY", 1)], hall["counters"][("VY", 2)]
     configure.sign_in(one, officer)
     start = hall["clock"]()
-    first = tickets.issue_ticket(office, "dat-dai")
-    tickets.issue_ticket(office, "dat-dai")
+    first = tickets.issue(office, "dat-dai").ticket
+    tickets.issue(office, "dat-dai")
     hall["clock"](start + dt.timedelta(minutes=5))
-    moved = tickets.issue_ticket(office, "dat-dai")
+    moved = tickets.issue(office, "dat-dai").ticket
     hall["clock"](start + dt.timedelta(minutes=9))
     tickets.transfer(moved, "ho-tich", officer)  # waited 4 min in Đất đai, now in Hộ tịch
     tickets.call_next(one, officer)
@@ -631,9 +631,9 @@ def test_the_floor_page_shows_counters_queues_and_waits_past_the_target(
     office, officer = hall["office"], hall["officer"]
     configure.sign_in(hall["counters"][("VY", 1)], officer)
     start = hall["clock"]()
-    tickets.issue_ticket(office, "dat-dai")
-    tickets.issue_ticket(office, "dat-dai")
-    tickets.issue_ticket(office, "ho-tich")
+    tickets.issue(office, "dat-dai")
+    tickets.issue(office, "dat-dai")
+    tickets.issue(office, "ho-tich")
     hall["clock"](start + dt.timedelta(minutes=3))
     tickets.call_next(hall["counters"][("VY", 1)], officer)
     hall["clock"](start + dt.timedelta(minutes=25))  # A002 and B001 waited 25 min: past 20
@@ -673,7 +673,7 @@ def test_the_floor_is_for_supervisors_of_the_office_or_a_parent(client, login, h
 
 def test_the_floor_poll_answers_304_until_something_changes(client, login, hall, supervisors):
     login(supervisors["city"])
-    tickets.issue_ticket(hall["office"], "dat-dai")
+    tickets.issue(hall["office"], "dat-dai")
     page = client.get("/floor/VY").get_data(as_text=True)
     # The poll sends back the version of the floor it shows.
     etag = re.search(r'"If-None-Match": "\\"([^\\]+)\\""', page).group(1)
@@ -691,7 +691,7 @@ def test_the_floor_poll_answers_304_until_something_changes(client, login, hall,
     again = client.get("/floor/VY/live", headers={"If-None-Match": fresh.headers["ETag"]})
     assert again.status_code == 304
     # Another office's change is not this floor's.
-    tickets.issue_ticket(hall["ward"], "dat-dai")
+    tickets.issue(hall["ward"], "dat-dai")
     assert (
         client.get("/floor/VY/live", headers={"If-None-Match": fresh.headers["ETag"]}).status_code
         == 304

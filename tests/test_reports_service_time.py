@@ -42,9 +42,9 @@ def served(app, make_office, make_user, fixed_clock):
         fixed_clock(local(hour, minute))
 
     at(8, 0)
-    tickets.issue_ticket(office, "dat-dai")
+    tickets.issue(office, "dat-dai")
     at(8, 2)
-    tickets.issue_ticket(office, "dat-dai")
+    tickets.issue(office, "dat-dai")
     at(8, 10)
     first = tickets.call_next(counter, officer)
     at(8, 13)
