@@ -127,11 +127,15 @@ def _applicant_for(payload: dict) -> intake.Applicant:
                 )
             }
         )
+    notify = payload.get("notify", False)
+    if not isinstance(notify, bool):
+        raise ValidationError({"notify": _("Trường notify phải là true hoặc false.")})
     return intake.Applicant(
         address=str(payload.get("address") or ""),
         email=str(payload.get("email") or ""),
         id_number=str(payload.get("id_number") or ""),
         documents=tuple(documents),
+        notify=notify,
     )
 
 
@@ -164,6 +168,7 @@ def create():
             }
             for d in dossier.documents
         ],
+        "notify": dossier.notify_opt_in,
         "token": dossier.token,
         "url": absolute_url("dossiers.public", token=dossier.token),
         "receipt_pdf_url": url_for(

@@ -7,9 +7,10 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from dossiers import lifecycle
-from dossiers.queries import mask_id_number, mask_name, mask_phone
+from dossiers.queries import mask_id_number, mask_name
 from dossiers.slips import SlipData
 from onestop import clock
+from onestop.phones import mask_phone
 
 bp = Blueprint("dossiers", __name__)
 

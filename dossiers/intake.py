@@ -105,6 +105,7 @@ class IntakeValues:
     email: str = ""
     id_number: str = ""
     documents: tuple[DocumentCount, ...] = ()
+    notify_opt_in: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,12 +114,15 @@ class Applicant:
 
     ``documents`` are ``{name, originals, certified_copies, photocopies}`` mappings, as
     posted by the form's checklist or the API (``dossiers.documents.parse_documents``).
+    ``notify``: the applicant wants an SMS / Zalo message when the result is ready or
+    papers are missing.
     """
 
     address: str = ""
     email: str = ""
     id_number: str = ""
     documents: tuple = ()
+    notify: bool = False
 
 
 def _check_applicant(applicant: Applicant, errors: dict) -> dict:
@@ -142,6 +146,7 @@ def _check_applicant(applicant: Applicant, errors: dict) -> dict:
         "email": email,
         "id_number": id_number,
         "documents": tuple(documents),
+        "notify_opt_in": bool(applicant.notify),
     }
 
 
@@ -247,6 +252,7 @@ def _create(values: IntakeValues, officer: User) -> Dossier:
         address=values.address,
         email=values.email,
         id_number=values.id_number,
+        notify_opt_in=values.notify_opt_in,
         documents=[
             DossierDocument(
                 position=position,

@@ -55,6 +55,7 @@ from dossiers.models import (
 )
 from dossiers.office_days import calendar_for
 from dossiers.workdays import due_end
+from notify.outbox import enqueue
 from onestop import clock, stale
 from onestop.exceptions import Conflict, Forbidden, ValidationError
 from onestop.extensions import begin_write, db
@@ -207,9 +208,29 @@ def change_status(
         )
     )
     dossier.status = new_status
+    _notify_applicant(dossier)
     stale.mark_instant(dossier.office_id, at)  # a status set at a past time
     db.session.commit()
     return dossier
+
+
+def _notify_applicant(dossier: Dossier) -> None:
+    """Queue the applicant's message about the new status, if they asked for messages.
+
+    In the status change's transaction: no message for a change rolled back, and none
+    lost for a change committed.
+    """
+    if not dossier.notify_opt_in:
+        return
+    params = {"code": dossier.code, "office": dossier.office.name}
+    if dossier.status == "result_ready":
+        template, key = "dossier_result_ready", f"dossier:{dossier.id}:result_ready"
+    elif dossier.status == "awaiting_supplement":
+        template = "dossier_supplement"
+        key = f"dossier:{dossier.id}:supplement:{dossier.supplement_count}"
+    else:
+        return
+    enqueue(dossier.phone, template, params, key=key, office_id=dossier.office_id)
 
 
 def request_supplement(

@@ -141,6 +141,9 @@ class Dossier(db.Model):
     email: Mapped[str] = mapped_column(String(254), default="")
     # Số định danh cá nhân (12 digits, chip ID card); "" when not given.
     id_number: Mapped[str] = mapped_column(String(12), default="")
+    # The applicant asked, at intake, to be told by SMS / Zalo when the result is ready or a
+    # supplement is needed (nothing is sent without it).
+    notify_opt_in: Mapped[bool] = mapped_column(default=False)
     channel: Mapped[str] = mapped_column(String(10))
     documents_reused: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(20), default="received")

@@ -159,11 +159,6 @@ def mask_name(name: str) -> str:
     return " ".join([words[0]] + [w[0] + "." for w in words[1:]])
 
 
-def mask_phone(phone: str) -> str:
-    """Keep the first two and last three digits: "0912345678" -> "09xx xxx 678"."""
-    return f"{phone[:2]}xx xxx {phone[-3:]}" if len(phone) >= 6 else "xxx"
-
-
 def mask_id_number(id_number: str) -> str:
     """Keep the last four digits: "001099012345" -> "********2345"; "" stays ""."""
     if len(id_number) <= 4:

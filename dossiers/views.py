@@ -158,6 +158,7 @@ def _applicant(form) -> intake.Applicant:
         email=form.get("email", ""),
         id_number=form.get("id_number", ""),
         documents=tuple(documents_from_form(form)),
+        notify=form.get("notify") == "1",
     )
 
 

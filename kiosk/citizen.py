@@ -152,6 +152,7 @@ def citizen_links(office: Office) -> list[tuple[str, str, str]]:
     service: a kiosk has no back button, so every screen must lead home by itself.
     """
     wanted = [
+        ("appointments.start", "kiosk.check_in", _("Có lịch hẹn")),
         ("dossiers.lookup", "kiosk.lookup", _("Tra cứu hồ sơ")),
         ("dossiers.catalogue", "kiosk.catalogue", _("Thủ tục hành chính")),
         ("feedback.kiosk_rate", "kiosk.rate", _("Đánh giá")),

@@ -18,6 +18,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from appointments import booking as bookings
+from appointments.limits import check_in_rate_limit
 from dossiers.blueprint import processing_label
 from dossiers.catalogue import search_by_place
 from dossiers.public_views import lookup_limit, public_view
@@ -182,6 +184,29 @@ def complaint(office_code: str):
     form_context.pop("office")
     context = _screen_context(office, devices.current_device(), **form_context)
     return render_template("kiosk/complaint.html", **context)
+
+
+@bp.route("/kiosk/<office_code>/check-in", methods=["GET", "POST"])
+@ratelimit.limit(
+    check_in_rate_limit, scope="appointment-check-in", key=devices.rate_key, methods=("POST",)
+)
+def check_in(office_code: str):
+    """A booked citizen types the booking code (or scans its QR) and gets the ticket printed."""
+    office = office_or_404(office_code)
+    context = _screen_context(office, devices.current_device(), code="", error=None, refusal=None)
+    if request.method == "GET":
+        return render_template("kiosk/check_in.html", **context)
+    if not devices.device_allowed(office, "kiosk"):
+        raise Forbidden(_("Màn hình này chưa được đăng ký là ki-ốt."))
+    code = bookings.normalise_code(request.form.get("code"))[:20]
+    try:
+        ticket = bookings.check_in(office, code, clock.now())
+    except (NotFound, Conflict) as error:
+        context.update(code=code, error=error.message, refusal=error.code)
+        return render_template("kiosk/check_in.html", **context), error.status
+    return redirect(
+        url_for("kiosk.ticket_screen", office_code=office.code, token=ticket.token), 303
+    )
 
 
 @bp.post("/kiosk/<office_code>/tickets")

@@ -5,10 +5,13 @@ left without its message, and a message never goes out for a call that was rolle
 back. ``flask --app wsgi notify run`` sends what is queued.
 """
 
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import func, select
 
-from notify.models import OutboxMessage
-from onestop.extensions import db
+from notify.models import MESSAGE_STATUSES, OutboxMessage
+from onestop import audit, clock
+from onestop.exceptions import Conflict, NotFound
+from onestop.extensions import begin_write, db
 from onestop.phones import normalise_phone
 
 # The built-in texts: polite (ông/bà), under 160 characters once filled in, and
@@ -53,4 +56,43 @@ def enqueue(to: str, template: str, params: dict, *, key: str, office_id: int | 
         key=key, to=phone, template=template, params=dict(params), office_id=office_id
     )
     db.session.add(message)
+    return message
+
+
+PAGE_SIZE = 50
+
+
+def search(status: str = "", page: int = 1) -> tuple[list[OutboxMessage], int]:
+    """Messages newest first, narrowed to ``status`` if it is one: a page and the total count."""
+    conditions = [OutboxMessage.status == status] if status in MESSAGE_STATUSES else []
+    total = db.session.scalar(select(func.count(OutboxMessage.id)).where(*conditions))
+    rows = db.session.scalars(
+        select(OutboxMessage)
+        .where(*conditions)
+        .order_by(OutboxMessage.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    return list(rows), total
+
+
+def retry(message_id: int) -> OutboxMessage:
+    """Give a failed message a fresh round of attempts, now, under its own id (audited).
+
+    :raises NotFound: no such message.
+    :raises Conflict: the message has not failed, or its phone number was already purged.
+    """
+    begin_write()
+    message = db.session.get(OutboxMessage, message_id, with_for_update=True)
+    if message is None:
+        raise NotFound(_("Không có tin nhắn này."))
+    if message.status != "failed":
+        raise Conflict(_("Chỉ gửi lại được tin nhắn đã gửi không thành công."), "not_failed")
+    if message.to is None:
+        raise Conflict(
+            _("Số điện thoại của tin nhắn này đã được xóa theo thời hạn lưu trữ."), "purged"
+        )
+    audit.record("retry", message, object_type="outbox_message", detail=message.template)
+    message.status, message.attempts, message.next_attempt_at = "pending", 0, clock.now()
+    db.session.commit()
     return message

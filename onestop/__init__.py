@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Feature packages, in the order of DESIGN.md section 2. Each may provide
 # models.py, views.py (bp), api.py (api_bp), demo.py (seed), cli.py (cli) and retention.py
 # (its personal data, for onestop.retention).
-FEATURES = ("notify", "queues", "dossiers", "feedback", "kiosk", "reports")
+FEATURES = ("notify", "queues", "appointments", "dossiers", "feedback", "kiosk", "reports")
 
 
 def _feature_module(feature: str, part: str):

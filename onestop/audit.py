@@ -34,6 +34,8 @@ ACTIONS = {
     "view": _l("Xem dữ liệu cá nhân"),
     "export": _l("Xuất dữ liệu cá nhân"),
     "purge": _l("Xóa dữ liệu cá nhân hết hạn lưu trữ"),
+    "restore": _l("Khôi phục mặc định"),
+    "retry": _l("Gửi lại"),
 }
 OBJECT_TYPES = {
     "office": _l("Đơn vị"),
@@ -45,6 +47,8 @@ OBJECT_TYPES = {
     "holiday": _l("Ngày nghỉ, làm bù"),
     "dossier": _l("Hồ sơ"),
     "complaint": _l("Phản ánh"),
+    "message_template": _l("Mẫu tin nhắn"),
+    "outbox_message": _l("Tin nhắn"),
 }
 # Column names that are never written into an entry's detail, even as a changed field's name.
 _HIDDEN_FIELDS = {"password_hash": "password", "secret_hash": "secret", "pairing_code_hash": "code"}

@@ -48,6 +48,12 @@ DEFAULTS = {
     # first rendering of a phrase may take (seconds) before the board chimes without words.
     "SPEECH_CACHE_BYTES": 64 * 1024 * 1024,
     "SPEECH_TIMEOUT_SECONDS": 5,
+    # The SMS / Zalo gateway that `flask notify run` posts messages to (None: nothing is sent),
+    # how long one post may take (seconds), and how many attempts a message gets before the
+    # admin sees it as failed.
+    "NOTIFY_GATEWAY_URL": None,
+    "NOTIFY_TIMEOUT_SECONDS": 10,
+    "NOTIFY_MAX_ATTEMPTS": 8,
 }
 
 # Environment names fixed by DESIGN.md section 7, mapped to config keys.
@@ -65,10 +71,19 @@ ENVIRONMENT = {
     "ONESTOP_TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "ONESTOP_SESSION_IDLE_MINUTES": "SESSION_IDLE_MINUTES",
     "ONESTOP_SESSION_MAX_HOURS": "SESSION_MAX_HOURS",
+    "NOTIFY_GATEWAY_URL": "NOTIFY_GATEWAY_URL",
+    "NOTIFY_TIMEOUT_SECONDS": "NOTIFY_TIMEOUT_SECONDS",
+    "NOTIFY_MAX_ATTEMPTS": "NOTIFY_MAX_ATTEMPTS",
 }
 BOOLEAN_KEYS = {"DEMO", "SESSION_COOKIE_SECURE", "SINGLE_PROCESS"}
 # Whole numbers: the number of trusted proxies may be 0, a lifetime must be at least 1.
-INTEGER_KEYS = {"TRUSTED_PROXIES": 0, "SESSION_IDLE_MINUTES": 1, "SESSION_MAX_HOURS": 1}
+INTEGER_KEYS = {
+    "TRUSTED_PROXIES": 0,
+    "SESSION_IDLE_MINUTES": 1,
+    "SESSION_MAX_HOURS": 1,
+    "NOTIFY_TIMEOUT_SECONDS": 1,
+    "NOTIFY_MAX_ATTEMPTS": 1,
+}
 
 
 def _database_url(url: str) -> str:

@@ -18,3 +18,8 @@ def normalise_phone(raw: str) -> str | None:
     elif digits.startswith("84") and len(digits) == 11:
         digits = "0" + digits[2:]
     return digits if MOBILE.match(digits) else None
+
+
+def mask_phone(phone: str | None) -> str:
+    """Keep the first two and last three digits: "0912345678" -> "09xx xxx 678"."""
+    return f"{phone[:2]}xx xxx {phone[-3:]}" if phone and len(phone) >= 6 else "xxx"

@@ -66,6 +66,8 @@ _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _EXTENSION_KEY = "queues.days_closed_before"
 
 _calendar_of: Callable[[int], DayKinds] | None = None
+# What packages above queues end with the day (appointments: bookings never checked in).
+_day_close_hooks: list[Callable[[dt.datetime], object]] = []
 
 
 def use_calendar(calendar_of: Callable[[int], DayKinds]) -> None:
@@ -74,8 +76,19 @@ def use_calendar(calendar_of: Callable[[int], DayKinds]) -> None:
     _calendar_of = calendar_of
 
 
+def at_day_close(hook: Callable[[dt.datetime], object]) -> None:
+    """Take a function that ``close_day`` runs with its instant after closing the tickets."""
+    if hook not in _day_close_hooks:
+        _day_close_hooks.append(hook)
+
+
 def _ordinary(_day: dt.date) -> str | None:
     return None
+
+
+def day_kinds_of(office_id: int) -> DayKinds:
+    """The office's working-day calendar (every day ordinary when none is registered)."""
+    return _calendar_of(office_id) if _calendar_of is not None else _ordinary
 
 
 @dataclass(frozen=True)
@@ -170,7 +183,7 @@ def week_of(office_id: int) -> Week:
     sessions: dict[int, list[tuple[dt.time, dt.time]]] = {}
     for row in rows:
         sessions.setdefault(row.weekday, []).append((row.opens, row.closes))
-    day_kind = _calendar_of(office_id) if _calendar_of is not None else _ordinary
+    day_kind = day_kinds_of(office_id)
     return Week({day: tuple(found) for day, found in sessions.items()}, day_kind)
 
 
@@ -415,7 +428,8 @@ def close_day(now: dt.datetime) -> int:
     offices whose day is over; returns how many were closed.
 
     Each gets a "day_closed" event at its office's closing time that day (or ``now``, if
-    earlier); the boards change, and past days' report totals are marked stale.
+    earlier); the boards change, and past days' report totals are marked stale. Then the
+    hooks of ``at_day_close`` run (bookings whose check-in time passed become no-shows).
     """
     today = clock.local_date(now)
     offices_waiting = db.session.scalars(
@@ -425,9 +439,12 @@ def close_day(now: dt.datetime) -> int:
     ).all()
     weeks = {office_id: week_of(office_id) for office_id in offices_waiting}
     ended = [office_id for office_id, week in weeks.items() if _day_over(week, now)]
-    return _close(
+    closed = _close(
         or_(Ticket.day < today, and_(Ticket.day == today, Ticket.office_id.in_(ended))), now
     )
+    for hook in _day_close_hooks:
+        hook(now)
+    return closed
 
 
 def close_past_days(now: dt.datetime) -> int:

@@ -154,6 +154,9 @@ class Ticket(db.Model):
     token: Mapped[str] = mapped_column(String(32), unique=True)
     # The kiosk's one-time request id: a repeated tap or a retried request gets the same ticket.
     request_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # The start of the appointment slot the ticket was booked for (None: a walk-in); call
+    # order uses it (queues.order).
+    booked_for: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     office: Mapped[Office] = relationship()
     service: Mapped[Service] = relationship(foreign_keys=[service_id])

@@ -29,21 +29,20 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from onestop import clock, stale
 from onestop.exceptions import Conflict, Forbidden, NotFound, ValidationError
 from onestop.extensions import db
 from onestop.models import Office, User, can_act_in
-from queues import contacts, devices, hours, store, waiting
+from queues import contacts, devices, hours, order, store, waiting
 from queues.models import (
     PRIORITY_REASONS,
     Counter,
     Service,
     Ticket,
     TicketEvent,
-    counter_service,
 )
 
 EVENT_KINDS = (
@@ -153,6 +152,7 @@ def issue(
     priority_reason: str | None = None,
     request_id: str | None = None,
     device: devices.DeviceClaim | None = None,
+    booked_for: dt.datetime | None = None,
 ) -> Issued:
     """Give the next number of ``service_code`` today at ``office`` (an Office or its code).
 
@@ -164,6 +164,7 @@ def issue(
     without one. A ``request_id`` already used gives back the ticket it got: a double
     tap or a retried request never gives two tickets. ``device`` is what a kiosk request
     claims to be (``devices.claim()``); None for callers that are no kiosk (scripts).
+    ``booked_for`` is the start of the appointment slot of a booked citizen's ticket.
 
     Refusals store nothing: ValidationError (priority reason, request id), NotFound
     (office, service), Forbidden "device_not_paired", Conflict "service_closed",
@@ -188,6 +189,7 @@ def issue(
                 priority or priority_reason is not None,
                 priority_reason,
                 request_id,
+                booked_for,
             )
     except IntegrityError:
         # PostgreSQL: a request with the same id committed its ticket meanwhile (SQLite's
@@ -224,6 +226,7 @@ def _new_ticket(
     priority: bool,
     priority_reason: str | None,
     request_id: str | None,
+    booked_for: dt.datetime | None,
 ) -> Issued:
     service = db.session.scalar(
         select(Service).where(Service.office_id == office.id, Service.code == service_code)
@@ -249,6 +252,7 @@ def _new_ticket(
         queued_at=now,
         token=secrets.token_urlsafe(16),
         request_id=request_id,
+        booked_for=booked_for,
     )
     db.session.add(ticket)
     db.session.flush()
@@ -293,34 +297,11 @@ def _mark_called(
     _event(ticket, "called", now, officer_id, note)
 
 
-def _first_waiting(counter_id: int) -> Select:
-    """The next ticket for a counter: of its open services, priority first, then issue time.
-
-    FOR UPDATE SKIP LOCKED (PostgreSQL): a ticket another counter is taking is passed over.
-    """
-    served = (
-        select(counter_service.c.service_id)
-        .join(Service, Service.id == counter_service.c.service_id)
-        .where(counter_service.c.counter_id == counter_id, Service.active.is_(True))
-    )
-    return (
-        select(Ticket)
-        .where(
-            Ticket.service_id.in_(served),
-            Ticket.day == clock.today(),
-            Ticket.status == "waiting",
-        )
-        .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
-    )
-
-
 def call_next(counter: Counter, officer: User) -> Ticket | None:
     """Call the next waiting ticket of the counter's open services; None when nobody waits.
 
-    The ticket the counter was serving, if any, is finished first.
+    Priority tickets first, then by issue time, with booked citizens called at their time
+    (queues.order). The ticket the counter was serving, if any, is finished first.
     """
     counter_id, officer_id = counter.id, officer.id
     _check_scope(officer, counter.office_id)
@@ -328,7 +309,7 @@ def call_next(counter: Counter, officer: User) -> Ticket | None:
         counter = _locked_counter(counter_id)
         now = clock.now()
         finished = _close_current(counter_id, officer_id, now)
-        ticket = db.session.scalar(_first_waiting(counter_id))
+        ticket = order.next_ticket(counter_id, clock.today(), now, counter.office.wait_target_min)
         if ticket is not None:
             _mark_called(ticket, counter, officer_id, now)
             contacts.notify_after_call(ticket, counter)

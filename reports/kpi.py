@@ -24,14 +24,16 @@ across midnight, transfers, no-shows, supplement pauses) and ``reports.dossier_s
 * satisfaction (766) = 1 − (late rate + (dossier ratings of 0 points + complaints
   received) / (open at start + received)); complaints carry no dossier, so each counts
   as one dossier with a complaint (an upper bound);
-* rating coverage = tickets finished in the period that have a rating / tickets finished.
+* rating coverage = tickets finished in the period that have a rating / tickets finished;
+* bookings, booking no-shows, booked and walk-in average waits: ``reports.bookings``.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 
+from onestop import clock
 from onestop.models import Office
-from reports import dossier_stats, flows
+from reports import bookings, dossier_stats, flows
 from reports.measures import Scope
 from reports.periods import Period
 
@@ -61,6 +63,7 @@ JSON_KEYS = (
     "satisfaction_rate",
     "satisfaction_766",
     "rating_coverage",
+    *bookings.KEYS,
 )
 
 
@@ -185,6 +188,11 @@ def compute(office: Office, scope: Scope, period: Period) -> Kpis:
     histogram = flows.wait_histogram(scope, period).get((), {})
     values["p50_wait_min"] = flows.percentile(histogram, 0.5)
     values["p90_wait_min"] = flows.percentile(histogram, 0.9)
+    booked, booked_counts = bookings.booking_values(
+        scope, period.start_instant, period.end_instant, clock.now()
+    )
+    values.update(booked)
+    counts.update(booked_counts)
     if not scope.counts_dossiers:
         for key in (
             "dossiers_received",

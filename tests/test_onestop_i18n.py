@@ -23,7 +23,17 @@ def _messages_of(folder: str) -> set[str]:
 
 
 def _source_messages() -> set[str]:
-    folders = ("onestop", "queues", "kiosk", "dossiers", "feedback", "reports", "templates")
+    folders = (
+        "onestop",
+        "notify",
+        "queues",
+        "appointments",
+        "kiosk",
+        "dossiers",
+        "feedback",
+        "reports",
+        "templates",
+    )
     return set().union(*(_messages_of(folder) for folder in folders))
 
 

@@ -1,7 +1,7 @@
 """The phone number a citizen gives to be told by message when their ticket's turn comes
 
 Revision ID: 4b8e2d6f1c37
-Revises: 9a1f3c5e7b20
+Revises: b7d2e4f6a813
 Create Date: 2026-12-05 12:15:00.000000
 
 """
@@ -13,7 +13,7 @@ from onestop.dbtypes import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "4b8e2d6f1c37"
-down_revision = "9a1f3c5e7b20"
+down_revision = "b7d2e4f6a813"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,52 @@
+"""No slot is overbooked: simultaneous bookings on SQLite and PostgreSQL, one session each."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from appointments import booking as bookings
+from appointments.models import Booking, SlotCapacity, SlotCount
+from onestop import clock
+from onestop.clock import LOCAL_TZ
+from onestop.exceptions import Conflict
+from onestop.extensions import db
+from onestop.models import Office
+from queues.demo import add_queues
+from queues.models import Service
+from tests.test_queues_concurrency import run_threads
+
+THREADS = 20
+START = dt.datetime(2026, 11, 30, 9, tzinfo=LOCAL_TZ)
+
+
+@pytest.fixture
+def office_id(app, make_office, fixed_clock):
+    office = make_office()
+    add_queues(office, [("ho-tich", "A", "Hộ tịch", 10)], [(1, "Quầy 1", ["ho-tich"])])
+    db.session.commit()
+    ids = office.id
+    db.session.remove()
+    return ids
+
+
+@pytest.mark.parametrize("seats", [1, 3])
+def test_simultaneous_bookings_fill_a_slot_exactly(app, office_id, seats):
+    service = db.session.scalar(select(Service))
+    db.session.add(SlotCapacity(service_id=service.id, seats=seats))
+    db.session.commit()
+    db.session.remove()
+
+    def attempt(index, out):
+        office = db.session.get(Office, office_id)
+        try:
+            bookings.book(office, "ho-tich", START, "Công dân", f"09123456{index:02d}", clock.now())
+            out.append("booked")
+        except Conflict as refusal:
+            out.append(refusal.code)
+
+    outcomes = run_threads(app, THREADS, attempt)
+    assert outcomes.count("booked") == seats
+    assert outcomes.count("slot_full") == THREADS - seats
+    assert db.session.scalar(select(func.count(Booking.id))) == seats
+    assert db.session.scalar(select(SlotCount.taken)) == seats
