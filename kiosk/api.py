@@ -1,4 +1,4 @@
-"""The kiosk's JSON API: take a ticket, follow a ticket (DESIGN.md section 6)."""
+"""The kiosk's JSON API: take a ticket, follow it, give a number for its messages (DESIGN.md 6)."""
 
 import datetime as dt
 
@@ -6,10 +6,10 @@ from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from kiosk.citizen import public_url, ticket_facts
-from kiosk.limits import ticket_limit
+from kiosk.limits import contact_limit, ticket_limit
 from onestop.exceptions import DomainError
 from onestop.extensions import csrf, db
-from queues import devices, hours, polls, tickets
+from queues import contacts, devices, hours, polls, tickets
 from queues.tickets import Issued, ticket_by_token
 
 api_bp = Blueprint("kiosk_api", __name__, url_prefix="/api/v1")
@@ -111,3 +111,21 @@ def ticket(token: str):
         "finished_at": _iso(ticket.finished_at),
     }
     return polls.tagged(jsonify(body), etag)
+
+
+@api_bp.post("/tickets/<token>/contact")
+@contact_limit
+def ticket_contact(token: str):
+    """``{"phone"}`` → 201 with the number masked; a ticket no longer waiting → 409."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest(_("Nội dung yêu cầu phải là một đối tượng JSON."))
+    ticket = ticket_by_token(token)
+    contact = contacts.subscribe(ticket, body.get("phone"))
+    return jsonify(
+        {
+            "number": ticket.display_number,
+            "phone": contacts.mask_phone(contact.phone),
+            "created_at": _iso(contact.created_at),
+        }
+    ), 201

@@ -36,7 +36,7 @@ from kiosk.citizen import (
     public_url,
     ticket_facts,
 )
-from kiosk.limits import pairing_rate_limit, ticket_limit
+from kiosk.limits import contact_limit, pairing_rate_limit, ticket_limit
 from onestop import clock, ratelimit
 from onestop.auth import role_required
 from onestop.exceptions import Conflict, Forbidden, NotFound, ValidationError
@@ -46,7 +46,7 @@ from onestop.inputs import id_or_none
 from onestop.models import Office, can_act_in, visible_office_ids
 from onestop.pdf import qr_svg
 from onestop.text import clean
-from queues import devices, hours, polls, tickets
+from queues import contacts, devices, hours, polls, tickets
 from queues.models import Counter, Device, Ticket
 from queues.tickets import ticket_by_token
 from queues.waiting import Place, service_summaries
@@ -237,6 +237,38 @@ def ticket_screen(office_code: str, token: str):
     return render_template("kiosk/ticket.html", **_ticket_screen_context(office, ticket))
 
 
+@bp.route("/kiosk/<office_code>/tickets/<token>/sms", methods=["GET", "POST"])
+@contact_limit
+def ticket_sms(office_code: str, token: str):
+    """The keypad screen where a citizen gives a number for messages about the ticket just taken."""
+    office = office_or_404(office_code)
+    ticket = ticket_by_token(token)
+    if ticket.office_id != office.id:
+        raise NotFound(_("Không tìm thấy số thứ tự này."))
+    context = _screen_context(
+        office,
+        devices.current_device(),
+        facts=ticket_facts(ticket),
+        error=None,
+        subscribed=None,
+        almost_due_ahead=contacts.ALMOST_DUE_AHEAD,
+    )
+    if request.method == "GET":
+        return render_template("kiosk/sms.html", **context)
+    try:
+        contact = contacts.subscribe(ticket, request.form.get("phone", ""))
+    except ValidationError as error:
+        context["error"] = error.errors["phone"]
+        return render_template("kiosk/sms.html", **context), 422
+    except Conflict as error:
+        context["error"] = error.message
+        return render_template("kiosk/sms.html", **context), 409
+    context["subscribed"] = contacts.mask_phone(contact.phone)
+    response = make_response(render_template("kiosk/sms.html", **context))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _ticket_screen_context(office: Office, ticket: Ticket, place: Place | None = None) -> dict:
     device = devices.current_device()
     return _screen_context(
@@ -287,12 +319,38 @@ def ticket_status(token: str):
     page = render_page_or_fragment(
         "kiosk/ticket_status.html",
         "kiosk/_ticket_status.html",
-        facts=ticket_facts(ticket),
-        ticket=ticket,
-        office=ticket.office,
         etag=etag,
+        **_phone_page_context(ticket),
     )
     return polls.tagged(make_response(page), etag)
+
+
+def _phone_page_context(ticket: Ticket, contact_error: str | None = None) -> dict:
+    contact = contacts.contact_of(ticket)
+    return {
+        "facts": ticket_facts(ticket),
+        "ticket": ticket,
+        "office": ticket.office,
+        # Only the masked number ever reaches the page.
+        "contact_masked": contacts.mask_phone(contact.phone) if contact is not None else None,
+        "contact_error": contact_error,
+        "almost_due_ahead": contacts.ALMOST_DUE_AHEAD,
+    }
+
+
+@bp.post("/t/<token>/contact")
+@contact_limit
+def ticket_contact(token: str):
+    """The phone page's small form: the number to be told at when the turn comes."""
+    ticket = ticket_by_token(token)
+    try:
+        contacts.subscribe(ticket, request.form.get("phone", ""))
+    except (ValidationError, Conflict) as error:
+        message = error.errors["phone"] if isinstance(error, ValidationError) else error.message
+        context = _phone_page_context(ticket, contact_error=message)
+        return render_template("kiosk/ticket_status.html", **context), error.status
+    flash(_("Đã đăng ký nhận tin nhắn khi sắp đến lượt."), "success")
+    return redirect(url_for("kiosk.ticket_status", token=ticket.token), 303)
 
 
 @bp.route("/kiosk/pair", methods=["GET", "POST"])

@@ -182,6 +182,23 @@ Index(
 )
 
 
+class TicketContact(db.Model):
+    """The phone number a citizen gave to be told by message when their ticket's turn comes.
+
+    Personal data: shown back only masked, never on public pages, the board or in logs,
+    and blanked by queues.retention once its period is over.
+    """
+
+    __tablename__ = "ticket_contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(20))  # None once purged
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    ticket: Mapped[Ticket] = relationship()
+
+
 class TicketEvent(db.Model):
     """Every transition of a ticket: the audit trail and the source of wait measures."""
 

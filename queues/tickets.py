@@ -36,7 +36,7 @@ from onestop import clock, stale
 from onestop.exceptions import Conflict, Forbidden, NotFound, ValidationError
 from onestop.extensions import db
 from onestop.models import Office, User, can_act_in
-from queues import devices, hours, order, store, waiting
+from queues import contacts, devices, hours, order, store, waiting
 from queues.models import (
     PRIORITY_REASONS,
     Counter,
@@ -312,6 +312,7 @@ def call_next(counter: Counter, officer: User) -> Ticket | None:
         ticket = order.next_ticket(counter_id, clock.today(), now, counter.office.wait_target_min)
         if ticket is not None:
             _mark_called(ticket, counter, officer_id, now)
+            contacts.notify_after_call(ticket, counter)
         if finished or ticket is not None:
             store.bump_board(counter.office_id)
     return ticket
@@ -334,6 +335,7 @@ def call_ticket(ticket: Ticket, counter: Counter, officer: User) -> Ticket:
         if ticket.status == "no_show":
             _event(ticket, "requeued", now, officer_id)
         _mark_called(ticket, counter, officer_id, now, "out_of_turn")
+        contacts.notify_after_call(ticket, counter)
         store.bump_board(ticket.office_id)
     return ticket
 

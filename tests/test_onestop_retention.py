@@ -34,6 +34,7 @@ def history(app, fixed_clock):
         RETENTION_COMPLAINT_DAYS=DAYS,
         RETENTION_NOTIFY_DAYS=DAYS,
         RETENTION_BOOKING_DAYS=DAYS,
+        RETENTION_TICKET_CONTACT_DAYS=DAYS,
     )
     city = db.session.scalar(select(Office).where(Office.code == "VY"))
     ward = db.session.scalar(select(Office).where(Office.code == "VY-LB"))
@@ -122,6 +123,7 @@ def test_a_purge_changes_no_kpi_live_or_from_the_rollups(history):
         "dossier": sum(kind == "dossier" for kind, _ in gone),
         "complaint": sum(kind == "complaint" for kind, _ in gone),
         "booking": 0,  # the simulated history has no appointments
+        "ticket_contact": 0,  # nor phone numbers given for tickets
     }
     assert done["dossier"] > 50 and done["complaint"] > 1
     for key, values in after.items():
@@ -177,6 +179,7 @@ def test_the_command_shows_progress_logs_itself_and_can_run_again(history, runne
         ("purge", "outbox_message", None),
         ("purge", "dossier", None),
         ("purge", "booking", None),  # nothing to do is logged too
+        ("purge", "ticket_contact", None),
         ("purge", "complaint", None),
     }
     # One entry per batch, each committed with the records it anonymised.
@@ -216,6 +219,7 @@ def test_defaults_keep_dossiers_five_years_complaints_a_year_message_numbers_a_m
     assert retention.period_days(specs["outbox_message"], {}) == 30
     assert retention.period_days(specs["dossier"], {}) == 1826
     assert retention.period_days(specs["complaint"], {}) == 365
+    assert retention.period_days(specs["ticket_contact"], {}) == 30
 
 
 def test_every_text_column_of_a_record_with_personal_data_is_declared_personal_or_not(app):
@@ -227,6 +231,7 @@ def test_every_text_column_of_a_record_with_personal_data_is_declared_personal_o
         "complaint": {"code", "topic", "subject", "text", "channel", "status", "answer"},
         "outbox_message": {"key", "template", "status", "last_error"},
         "booking": {"code", "token", "status"},
+        "ticket_contact": set(),
     }
     assert {spec.name for spec in retention.registered()} == set(not_personal)
     for spec in retention.registered():
