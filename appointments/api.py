@@ -10,26 +10,15 @@ from appointments.limits import booking_limit, check_in_limit
 from appointments.links import booking_url
 from appointments.slots import day_slots
 from onestop import clock
-from onestop.exceptions import DomainError, Forbidden, ValidationError
+from onestop.exceptions import Forbidden, ValidationError
 from onestop.extensions import csrf
+from onestop.inputs import json_object
 from queues import devices
 
 api_bp = Blueprint("appointments_api", __name__, url_prefix="/api/v1")
 # Public endpoints: the booking's secret token is the capability, the rate limit the brake;
 # the check-in is a kiosk write, allowed to paired kiosks (any browser in demo mode).
 csrf.exempt(api_bp)
-
-
-class BadBody(DomainError):
-    status = 400
-    code = "bad_request"
-
-
-def _json_object() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadBody(_("Nội dung gửi lên phải là một đối tượng JSON."))
-    return body
 
 
 def parse_day(raw) -> dt.date:
@@ -66,7 +55,7 @@ def slots(office_code: str):
 @api_bp.post("/offices/<office_code>/appointments")
 @booking_limit
 def book(office_code: str):
-    body = _json_object()
+    body = json_object()
     office = bookings.office_by_code(office_code)
     for field in ("service", "start", "name", "phone"):
         if not isinstance(body.get(field), str):
@@ -101,7 +90,7 @@ def cancel(token: str):
 @api_bp.post("/offices/<office_code>/check-in")
 @check_in_limit
 def check_in(office_code: str):
-    body = _json_object()
+    body = json_object()
     office = bookings.office_by_code(office_code)
     if not devices.device_allowed(office, "kiosk"):
         raise Forbidden(_("Chỉ ki-ốt đã đăng ký của đơn vị mới được lấy số."), "device_not_paired")

@@ -1,6 +1,6 @@
 """Feedback in the public JSON API: rating a ticket, submitting and tracking a complaint."""
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -8,8 +8,9 @@ from feedback import complaint_queries, complaints
 from feedback import ratings as rating_rules
 from feedback.surfaces import complaint_rate_limit, public_url, rating_rate_limit
 from onestop import ratelimit
-from onestop.exceptions import DomainError, ValidationError
+from onestop.exceptions import ValidationError
 from onestop.extensions import csrf, db
+from onestop.inputs import json_object
 from onestop.models import Office
 from queues.devices import rate_key
 from queues.tickets import ticket_by_token
@@ -18,18 +19,6 @@ api_bp = Blueprint("feedback_api", __name__, url_prefix="/api/v1")
 # Public endpoints: the ticket's unguessable token (or the tracking code) is the
 # capability, the rate limit the brake; no session, so no CSRF token either.
 csrf.exempt(api_bp)
-
-
-class BadBody(DomainError):
-    status = 400
-    code = "bad_request"
-
-
-def _json_object() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadBody(_("Nội dung gửi lên phải là một đối tượng JSON."))
-    return body
 
 
 def rating_json(rating) -> dict:
@@ -49,7 +38,7 @@ def rating_json(rating) -> dict:
 @ratelimit.limit(rating_rate_limit, scope="ratings", key=rate_key)
 def rate_ticket(token: str):
     """``{"score": 0|1|2, "comment", "reasons"?}`` → 201; rated again or not finished → 409."""
-    body = _json_object()
+    body = json_object()
     reasons = body.get("reasons") or []
     if not isinstance(reasons, list):
         raise ValidationError({"reasons": _("Lý do phải là một danh sách.")})
@@ -64,7 +53,7 @@ def rate_ticket(token: str):
 @ratelimit.limit(complaint_rate_limit, scope="complaints", key=rate_key)
 def submit_complaint():
     """``{"office", "subject", "text", "contact"?, "topic"?}`` → 201 ``{code, status, url}``."""
-    body = _json_object()
+    body = json_object()
     office = db.session.scalar(
         select(Office).where(Office.code == str(body.get("office") or "").upper())
     )

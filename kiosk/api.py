@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 
 from kiosk.citizen import public_url, ticket_facts
 from kiosk.limits import contact_limit, ticket_limit
-from onestop.exceptions import DomainError
 from onestop.extensions import csrf, db
+from onestop.inputs import BadRequestBody, json_object
 from queues import contacts, devices, hours, polls, tickets
 from queues.tickets import Issued, ticket_by_token
 
@@ -19,31 +19,24 @@ api_bp.before_request(hours.end_past_days)
 csrf.exempt(api_bp)
 
 
-class BadRequest(DomainError):
-    """A body that is not the JSON the endpoint takes (400)."""
-
-    status = 400
-    code = "bad_request"
-
-
 def _iso(instant: dt.datetime | None) -> str | None:
     return instant.isoformat() if instant is not None else None
 
 
 def _parse_ticket_request(body) -> tuple[str, bool, str | None, str | None]:
-    """(service, priority, priority_reason, request_id) from the body, or BadRequest."""
+    """(service, priority, priority_reason, request_id) from the body, or BadRequestBody."""
     if not isinstance(body, dict):
-        raise BadRequest(_("Nội dung yêu cầu phải là một đối tượng JSON."))
+        raise BadRequestBody(_("Nội dung yêu cầu phải là một đối tượng JSON."))
     service, priority = body.get("service"), body.get("priority", False)
     reason, request_id = body.get("priority_reason"), body.get("request_id")
     if not isinstance(service, str) or not service.strip():
-        raise BadRequest(_("Thiếu mã dịch vụ (service)."))
+        raise BadRequestBody(_("Thiếu mã dịch vụ (service)."))
     if (
         not isinstance(priority, bool)
         or not isinstance(reason, str | None)
         or not isinstance(request_id, str | None)
     ):
-        raise BadRequest(
+        raise BadRequestBody(
             _("priority phải là true/false; priority_reason và request_id phải là chuỗi.")
         )
     if "priority" in body and not priority:
@@ -117,9 +110,7 @@ def ticket(token: str):
 @contact_limit
 def ticket_contact(token: str):
     """``{"phone"}`` → 201 with the number masked; a ticket no longer waiting → 409."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadRequest(_("Nội dung yêu cầu phải là một đối tượng JSON."))
+    body = json_object()
     ticket = ticket_by_token(token)
     contact = contacts.subscribe(ticket, body.get("phone"))
     return jsonify(

@@ -193,3 +193,18 @@ def init_app(app: Flask) -> None:
     app.request_class = CheckedRequest
     app.json = JSONProvider(app)
     app.before_request(_check_fields)
+
+
+class BadRequestBody(DomainError):
+    """A JSON API body that is not what the endpoint takes (400)."""
+
+    status = 400
+    code = "bad_request"
+
+
+def json_object() -> dict:
+    """The request's JSON body, which must be an object; BadRequestBody otherwise."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequestBody(_("Nội dung yêu cầu phải là một đối tượng JSON."))
+    return body

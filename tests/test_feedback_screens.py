@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from feedback.models import Rating
 from onestop import create_app
 from onestop.extensions import db
-from queues import devices, tickets
+from queues import tickets
 from queues.models import Ticket
 from tests.conftest import sent_tag
 from tests.fixtures import HTMX
+from tests.fixtures.halls import pair_device
 
 
 @pytest.fixture
@@ -25,13 +26,6 @@ def serve(hall, counter_index: int = 0) -> Ticket:
     return tickets.finish(
         tickets.call_next(hall["counters"][counter_index], hall["officer"]), hall["officer"]
     )
-
-
-def pair_device(client, office, kind: str, counter=None) -> None:
-    """Pair this test client's browser as a kiosk or a counter tablet."""
-    _device, code = devices.create_pairing(office, kind, "Thiết bị thử", counter)
-    device, secret = devices.pair(code)
-    client.set_cookie(devices.COOKIE_NAME, devices.cookie_value(device, secret))
 
 
 def proof_in(html: str) -> str:

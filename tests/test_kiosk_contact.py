@@ -7,21 +7,11 @@ from onestop import ratelimit
 from onestop.extensions import db
 from queues import tickets
 from queues.models import Ticket, TicketContact
-from tests.test_kiosk_screens import HTMX, build_hall, pair_as_kiosk, request_id_of
-from tests.test_queues_contacts import take
+from tests.fixtures import HTMX
+from tests.fixtures.halls import request_id_of, take
 
 PHONE = "0912345678"
 MASKED = "09•••••678"
-
-
-@pytest.fixture
-def kiosk(client, hall):
-    return pair_as_kiosk(client, hall.office)
-
-
-@pytest.fixture
-def hall(app, make_office, make_user, fixed_clock):
-    return build_hall(make_office, make_user, fixed_clock)
 
 
 def stored_phone(ticket) -> str | None:

@@ -8,11 +8,7 @@ from onestop.extensions import db
 from queues import tickets
 from queues.models import Ticket
 from tests.fixtures import HTMX
-from tests.fixtures.halls import pair_as_kiosk
-
-
-def request_id_of(html: str) -> str:
-    return re.search(r'name="request_id" value="([0-9a-f]+)"', html).group(1)
+from tests.fixtures.halls import pair_as_kiosk, request_id_of
 
 
 def ticket_count() -> int:

@@ -11,17 +11,7 @@ from onestop.exceptions import Conflict, ValidationError
 from onestop.extensions import db
 from queues import contacts, tickets
 from queues.models import Ticket, TicketContact
-from tests.test_kiosk_screens import build_hall
-
-
-@pytest.fixture
-def hall(app, make_office, make_user, fixed_clock):
-    return build_hall(make_office, make_user, fixed_clock)
-
-
-def take(hall, service: str, **options) -> Ticket:
-    """A ticket of ``service`` at the hall's office, as the kiosk gives it."""
-    return tickets.issue(hall.office, service, **options).ticket
+from tests.fixtures.halls import take
 
 
 def stored_phones() -> list[tuple[int, str]]:

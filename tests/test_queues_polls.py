@@ -13,11 +13,11 @@ from sqlalchemy import event, select
 
 from feedback.ratings import rate_ticket
 from onestop.extensions import db
-from queues import configure, devices, polls, tickets
+from queues import configure, devices, polls, store, tickets
 from queues.demo import add_queues
 from queues.models import BoardVersion, Counter
 from tests.conftest import HTMX, sent_tag
-from tests.test_feedback_screens import pair_device
+from tests.fixtures.halls import pair_device
 
 # Tables of the queue and what hangs on it: a 304 reads none of them.
 QUEUE_TABLES = re.compile(
@@ -79,7 +79,7 @@ def poll(client, url: str, tag: str, **headers):
 def test_the_version_of_an_office_by_its_id(app, hall):
     office = hall["office"]
     assert polls.version_of(office.id) == version(office)
-    polls.bump(office.id)
+    store.bump_board(office.id)
     db.session.commit()
     assert polls.version_of(office.id) == version(office) >= 1
     assert polls.version_of(999_999) is None
