@@ -57,7 +57,7 @@ def test_the_board_console_and_phone_poll_the_urls_their_pages_name(
     assert client.get(url, headers=HTMX).status_code == 200
 
 
-def test_the_tablet_follows_the_ticket_its_answer_names(bench, client, office, fixed_clock):
+def test_the_tablet_polls_with_the_tag_of_its_last_answer(bench, client, office, fixed_clock):
     counter, officer = office["counter"], office["officer"]
     device, code = devices.create_pairing(office["office"], "counter_tablet", "Bảng 1", counter)
     device, secret = devices.pair(code)
@@ -65,10 +65,13 @@ def test_the_tablet_follows_the_ticket_its_answer_names(bench, client, office, f
     page = client.get(f"/rate/counter/{counter.id}").get_data(as_text=True)
     url = bench.poll_url_in("tablet", page)
     tablet = {"kind": "tablet", "url": url, "etags": {}, "cookie": None}
-    assert tablet["url"] == f"/rate/counter/{counter.id}/panel?showing="
+    assert url == f"/rate/counter/{counter.id}/panel"
 
-    ticket = tickets.issue(office["office"], "ho-tich").ticket
+    tickets.issue(office["office"], "ho-tich")
     tickets.finish(tickets.call_next(counter, officer), officer)
-    answer = client.get(tablet["url"], headers=HTMX)
-    bench.take_answer(tablet, answer.status_code, {}, answer.get_data(as_text=True))
-    assert tablet["url"] == f"/rate/counter/{counter.id}/panel?showing={ticket.id}"
+    answer = client.get(url, headers=HTMX)
+    headers = {name.lower(): value for name, value in answer.headers.items()}
+    bench.take_answer(tablet, answer.status_code, headers, answer.get_data(as_text=True))
+    assert tablet["url"] == url and tablet["etags"][url] == answer.headers["ETag"]
+    again = client.get(url, headers={**HTMX, "If-None-Match": tablet["etags"][url]})
+    assert again.status_code == 304
