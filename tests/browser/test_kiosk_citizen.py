@@ -195,13 +195,13 @@ def test_a_paired_kiosk_prints_each_ticket_once(new_context, live_server, login_
     expect(page).to_have_url(f"{live_server}/kiosk/{WARD}")
     page.get_by_role("button", name=re.compile("Chứng thực")).dblclick()
     expect(page.locator("#kiosk-screen[data-screen=ticket]")).to_contain_text("Phiếu đang được in")
-    page.wait_for_function("window.__printed >= 1")
+    page.wait_for_function("() => window.__printed >= 1")
     page.wait_for_timeout(500)  # a second print of the same ticket would have come by now
     assert page.evaluate("window.__printed") == 1
     page.get_by_role("link", name="Về màn hình lấy số").click()
     page.get_by_role("button", name=re.compile("Chứng thực")).click()
     expect(page.locator("#kiosk-screen[data-screen=ticket]")).to_be_visible()
-    page.wait_for_function("window.__printed >= 2")
+    page.wait_for_function("() => window.__printed >= 2")
     page.wait_for_timeout(500)
     assert page.evaluate("window.__printed") == 2
 
