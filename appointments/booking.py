@@ -18,8 +18,6 @@ import secrets
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from appointments.models import Booking, SlotCount
 from appointments.slots import SLOT, find_slot
@@ -28,6 +26,7 @@ from onestop.exceptions import Conflict, NotFound, ValidationError
 from onestop.extensions import db
 from onestop.models import Office
 from onestop.phones import normalise_phone
+from onestop.sql import upsert
 from onestop.text import clean
 from queues import hours
 from queues.models import Service, Ticket
@@ -84,10 +83,8 @@ def _check_person(name, phone) -> tuple[str, str]:
 
 def _take_seat(service_id: int, start: dt.datetime, seats: int) -> bool:
     """Take one seat of the slot in the current write transaction; False when it is full."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite_dialect.insert
     statement = (
-        insert(SlotCount)
+        upsert(SlotCount)
         .values(service_id=service_id, starts_at=start, taken=1)
         .on_conflict_do_update(
             index_elements=["service_id", "starts_at"],

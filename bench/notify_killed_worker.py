@@ -18,53 +18,14 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-class SlowGateway:
-    """Records each post, then answers 200 after ``delay`` seconds."""
-
-    def __init__(self, delay: float):
-        self.posts: list[dict] = []
-        self.in_flight = 0
-        self.lock = threading.Lock()
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with gateway.lock:
-                    gateway.posts.append(payload)
-                    gateway.in_flight += 1
-                try:
-                    time.sleep(delay)
-                    self.send_response(200)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                except OSError:
-                    pass  # the worker was killed while waiting
-                finally:
-                    with gateway.lock:
-                        gateway.in_flight -= 1
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}/messages"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+from tests.fixtures.gateway import FakeGateway  # noqa: E402
 
 
 def _prepare(database_url: str, count: int) -> None:
@@ -130,14 +91,14 @@ def measure(
 ) -> dict:
     """Run the scenario; return the figures (see the module's docstring)."""
     _prepare(database_url, count)
-    gateway = SlowGateway(delay)
+    gateway = FakeGateway(delay=delay)
     workers = []
     started = time.monotonic()
     try:
         first = _worker(database_url, gateway.url, timeout, batch)
         workers.append(first)
         # Kill it once a third has been posted, while it waits for the gateway's answer.
-        while not (len(gateway.posts) >= count // 3 and gateway.in_flight):
+        while not (len(gateway.posts) >= count // 3 and gateway.waiting()):
             if time.monotonic() - started > deadline:
                 raise RuntimeError("the first worker posted too little before the deadline")
             time.sleep(0.005)

@@ -30,8 +30,6 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from dossiers.catalogue import (
     MAX_IMPORT_BYTES,
@@ -57,6 +55,7 @@ from onestop.exceptions import Forbidden, ValidationError
 from onestop.extensions import begin_write, db
 from onestop.models import Office, User, can_act_in
 from onestop.phones import normalise_phone
+from onestop.sql import upsert
 from onestop.text import clean
 from queues.models import Ticket
 
@@ -219,13 +218,8 @@ def _next_number(office_id: int, day: dt.date) -> int:
     The upsert's row lock (PostgreSQL) or the write transaction (SQLite) serialises
     concurrent intakes; the number commits or rolls back with the dossier.
     """
-    insert = (
-        postgresql.insert
-        if db.session.get_bind().dialect.name == "postgresql"
-        else sqlite_dialect.insert
-    )
     statement = (
-        insert(DossierCounter)
+        upsert(DossierCounter)
         .values(office_id=office_id, day=day, last_number=1)
         .on_conflict_do_update(
             index_elements=["office_id", "day"],

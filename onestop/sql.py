@@ -5,8 +5,21 @@ timestamptz on PostgreSQL); each construct compiles to the dialect's own functio
 """
 
 from sqlalchemy import Float
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
+
+from onestop.extensions import db
+
+
+def upsert(model):
+    """An INSERT that takes ON CONFLICT clauses, for the session's database.
+
+    Both dialects spell ``on_conflict_do_update(...).returning(...)`` alike, so counters and
+    versions are taken in one statement that concurrent writers serialise on.
+    """
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
 
 
 class seconds_between(FunctionElement):

@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from onestop.extensions import begin_write, db
+from onestop.sql import upsert
 from queues import board_watch
 from queues.models import BoardVersion, DailyCounter
 
@@ -51,22 +51,17 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _insert(model):
-    """INSERT with ON CONFLICT for the session's database (both dialects spell it alike)."""
-    return (postgresql if _dialect() == "postgresql" else sqlite).insert(model)
-
-
 def next_number(service_id: int, day: dt.date) -> int:
     """The next ticket number of a service on a day; in the caller's write transaction."""
-    upsert = (
-        _insert(DailyCounter)
+    statement = (
+        upsert(DailyCounter)
         .values(service_id=service_id, day=day, last_number=1)
         .on_conflict_do_update(
             index_elements=["service_id", "day"], set_={"last_number": DailyCounter.last_number + 1}
         )
         .returning(DailyCounter.last_number)
     )
-    return db.session.execute(upsert).scalar_one()
+    return db.session.execute(statement).scalar_one()
 
 
 def bump_board(office_id: int) -> int:
@@ -76,15 +71,15 @@ def bump_board(office_id: int) -> int:
     process's board watch, which then answers the boards' polls without a query.
     The caller's last statement: PostgreSQL then holds the board row's lock the shortest.
     """
-    upsert = (
-        _insert(BoardVersion)
+    statement = (
+        upsert(BoardVersion)
         .values(office_id=office_id, version=1)
         .on_conflict_do_update(
             index_elements=["office_id"], set_={"version": BoardVersion.version + 1}
         )
         .returning(BoardVersion.version)
     )
-    version = db.session.execute(upsert).scalar_one()
+    version = db.session.execute(statement).scalar_one()
     if _dialect() == "postgresql":
         db.session.execute(select(func.pg_notify(board_watch.CHANNEL, f"{office_id}:{version}")))
     return version

@@ -16,14 +16,13 @@ import re
 import flask_babel
 import pytest
 from flask import g
-from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
+from bench.loadkit import reset_postgres
 from onestop import clock, create_app
 from onestop.extensions import db
 from onestop.models import Office, User
 from queues import board_watch
-from tests.fixtures import HTMX  # noqa: F401 (tests may import it from here)
 from tests.fixtures.dossiers import (  # noqa: F401 (fixtures)
     officer_client,
     receive_fixture,
@@ -54,21 +53,11 @@ def password_hash():
     return generate_password_hash(PASSWORD)
 
 
-def _reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 @pytest.fixture(params=BACKENDS)
 def app(request, tmp_path):
     if request.param == "postgresql":
         url = os.environ["TEST_DATABASE_URL"]
-        _reset_postgres(url.replace("postgresql+psycopg://", "postgresql+psycopg://", 1))
+        reset_postgres(url)
     else:
         url = f"sqlite:///{tmp_path / 'test.db'}"
     app = create_app(

@@ -14,7 +14,7 @@ from onestop.extensions import db
 from queues import configure, devices, tickets
 from queues.demo import WARD_SERVICES, add_queues
 from queues.models import Counter
-from tests.conftest import HTMX
+from tests.fixtures import HTMX
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 

@@ -10,7 +10,7 @@ from queues import board, board_watch, tickets
 from queues.demo import add_queues
 from queues.models import BoardVersion, Counter
 from queues.tickets import call_next
-from tests.conftest import HTMX
+from tests.fixtures import HTMX
 
 # Board notifications are PostgreSQL's (LISTEN / NOTIFY).
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("fixed_clock")]

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import secrets
-import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -16,6 +15,7 @@ from onestop.extensions import db
 from onestop.models import Office
 from queues import tickets
 from queues.models import Ticket
+from tests.fixtures.threads import run_threads
 
 
 @pytest.fixture
@@ -113,29 +113,16 @@ def test_one_rating_per_ticket_under_concurrent_submissions(app, hall):
     ticket_id = serve(hall).id
     db.session.remove()  # the threads use their own sessions
     count = 8
-    barrier = threading.Barrier(count)
-    outcomes, errors = [], []
 
-    def tap(index):
-        with app.app_context():
-            try:
-                ticket = db.session.get(Ticket, ticket_id)
-                barrier.wait()
-                ratings.rate_ticket(ticket, index % 3, comment=f"lượt {index}", channel="tablet")
-                outcomes.append("stored")
-            except Conflict as refusal:
-                outcomes.append(refusal.code)
-            except BaseException as error:  # noqa: BLE001 — reported below
-                errors.append(error)
-            finally:
-                db.session.remove()
+    def tap(index, outcomes):
+        ticket = db.session.get(Ticket, ticket_id)
+        try:
+            ratings.rate_ticket(ticket, index % 3, comment=f"lượt {index}", channel="tablet")
+            outcomes.append("stored")
+        except Conflict as refusal:
+            outcomes.append(refusal.code)
 
-    threads = [threading.Thread(target=tap, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors, errors
+    outcomes = run_threads(app, count, tap)
     assert sorted(outcomes) == ["already_rated"] * (count - 1) + ["stored"]
     assert (
         db.session.scalar(

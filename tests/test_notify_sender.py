@@ -3,9 +3,7 @@
 import datetime as dt
 import json
 import threading
-import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import select
@@ -15,64 +13,9 @@ from notify.models import OutboxMessage
 from notify.outbox import enqueue
 from onestop import clock
 from onestop.extensions import db
+from tests.fixtures.gateway import FakeGateway
 
 TIMEOUT = 0.5
-
-
-class FakeGateway:
-    """An HTTP gateway on 127.0.0.1 that records every post, then answers as ``answer`` says.
-
-    ``answer(payload, nth)`` (nth: how many times this id was posted, from 1) returns a
-    status code, or "hang": the post is recorded, then the gateway sleeps past the
-    client's timeout before answering.
-    """
-
-    def __init__(self, answer, delay: float = 0.0):
-        self.answer, self.delay = answer, delay
-        self.posts: list[dict] = []
-        self.in_flight: Counter = Counter()
-        self.overlaps: list[int] = []  # ids posted while a post of the same id was in progress
-        self.lock = threading.Lock()
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with gateway.lock:
-                    gateway.posts.append(payload)
-                    nth = sum(p["id"] == payload["id"] for p in gateway.posts)
-                    if gateway.in_flight[payload["id"]]:
-                        gateway.overlaps.append(payload["id"])
-                    gateway.in_flight[payload["id"]] += 1
-                try:
-                    time.sleep(gateway.delay)
-                    status = gateway.answer(payload, nth)
-                    if status == "hang":
-                        time.sleep(TIMEOUT * 3)
-                        status = 200
-                    self.send_response(status)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting, as it should
-                finally:
-                    with gateway.lock:
-                        gateway.in_flight[payload["id"]] -= 1
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}/messages"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def ids(self) -> Counter:
-        return Counter(p["id"] for p in self.posts)
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -80,7 +23,7 @@ def gateway():
     made = []
 
     def make(answer=lambda payload, nth: 200, delay=0.0):
-        made.append(FakeGateway(answer, delay))
+        made.append(FakeGateway(answer, delay, hang_seconds=TIMEOUT * 3))
         return made[-1]
 
     yield make

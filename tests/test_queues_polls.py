@@ -16,7 +16,8 @@ from onestop.extensions import db
 from queues import configure, devices, polls, store, tickets
 from queues.demo import add_queues
 from queues.models import BoardVersion, Counter
-from tests.conftest import HTMX, sent_tag
+from tests.conftest import sent_tag
+from tests.fixtures import HTMX
 from tests.fixtures.halls import pair_device
 
 # Tables of the queue and what hangs on it: a 304 reads none of them.
