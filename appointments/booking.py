@@ -30,7 +30,7 @@ from onestop.sql import upsert
 from onestop.text import clean
 from queues import hours
 from queues.models import Service, Ticket
-from queues.store import writing
+from queues.store import take_turns, writing
 from queues.tickets import issue
 
 CHECK_IN_EARLY = dt.timedelta(minutes=30)
@@ -119,6 +119,7 @@ def book(
     while db.session.scalar(select(Booking.id).where(Booking.code == code)) is not None:
         code = new_code()
     with writing():
+        take_turns(f"bookings-of-phone:{office_id}:{number}")
         held = db.session.scalar(
             select(func.count(Booking.id)).where(
                 Booking.office_id == office_id,

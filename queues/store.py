@@ -51,6 +51,16 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
+def take_turns(key: str) -> None:
+    """Writers of the same ``key`` take turns until the caller's write transaction ends.
+
+    For a rule that counts rows before adding one (no row to lock yet): a PostgreSQL
+    advisory lock; SQLite's write transactions take turns already.
+    """
+    if _dialect() == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
+
+
 def next_number(service_id: int, day: dt.date) -> int:
     """The next ticket number of a service on a day; in the caller's write transaction."""
     statement = (

@@ -50,3 +50,24 @@ def test_simultaneous_bookings_fill_a_slot_exactly(app, office_id, seats):
     assert outcomes.count("slot_full") == THREADS - seats
     assert db.session.scalar(select(func.count(Booking.id))) == seats
     assert db.session.scalar(select(SlotCount.taken)) == seats
+
+
+def test_simultaneous_bookings_of_one_phone_stop_at_its_limit(app, office_id):
+    service = db.session.scalar(select(Service))
+    db.session.add(SlotCapacity(service_id=service.id, seats=THREADS))
+    db.session.commit()
+    db.session.remove()
+
+    def attempt(index, out):
+        office = db.session.get(Office, office_id)
+        try:
+            bookings.book(office, "ho-tich", START, "Công dân", "0912345678", clock.now())
+            out.append("booked")
+        except Conflict as refusal:
+            out.append(refusal.code)
+
+    outcomes = run_threads(app, THREADS, attempt)
+    limit = bookings.MAX_OPEN_PER_PHONE
+    assert outcomes.count("booked") == limit
+    assert outcomes.count("too_many_bookings") == THREADS - limit
+    assert db.session.scalar(select(SlotCount.taken)) == limit
