@@ -1,7 +1,7 @@
 """What each screen's poll costs when nothing changed, against a static file's 304.
 
     python bench/poll_304.py                       # a fresh SQLite file in a temporary folder
-    python bench/poll_304.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test_x
+    python bench/poll_304.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
 
 The PostgreSQL database named is WIPED. gunicorn (production mode, --workers x --threads on
 127.0.0.1:--port) serves the demo data of bench/queue_load.py; wrk drives, for --seconds each:

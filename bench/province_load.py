@@ -23,9 +23,16 @@ Phase 1, saturation: wrk drives each poll kind alone (its requests rotating over
 client of that kind) and the floor (a minimal endpoint of the same app); then the writes.
 Offices one server carries = 1 / sum over kinds of (per-office rate / throughput).
 
-Phase 2, paced: an open-loop client sends the whole mix, each request at its due time
-whatever the server's speed; a latency runs from the due time, and a request unanswered
-after --timeout is an error (its connection is reset). First a step search for the number of
+Each client polls the wrk runs' URLs with a current tag: the clients of a kind poll once
+just before its run (a console's or tablet's copy is renewed each minute).
+
+Phase 2, paced: the whole mix, each request due at its time whatever the server's speed. A
+polling element sends as htmx does: one request at a time, a poll falling due while one is
+in flight waits for its answer, and of those only the last is kept; the writes are sent at
+their due times whatever is in flight. A latency runs from the due time, and a request
+unanswered after --timeout is an error (its connection is reset). The clients join during
+--ramp-seconds before each run, each at a random moment (their first polls render: their
+tags are old), which is not counted. First a step search for the number of
 offices served with p99 < 200 ms (--step-seconds each), then N offices for --seconds; before
 each run the server is given time to work off what an overloaded run left queued. The
 client is one asyncio process on the same two cores as the server: its CPU time is printed
@@ -74,7 +81,7 @@ from loadkit import (
     wrk_load,
 )
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_h3"
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
 REDIS_URL = "redis://127.0.0.1:6379/3"
 FIRST_PORT = 8300
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) province-load"
@@ -300,17 +307,36 @@ def open_page(port: int, client: dict) -> dict:
     # which a browser does not send with the fragment's poll.
     page_headers = {k.lower(): v for k, v in response.getheaders() if k.lower() != "etag"}
     take_answer(client, response.status, page_headers, "")
+    poll_once(connection, client)
+    connection.close()
+    return client
+
+
+def poll_once(connection, client: dict) -> None:
+    """One poll of the client's page, its answer taken as the browser takes it."""
     connection.request("GET", client["url"], headers=request_headers(client))
     response = connection.getresponse()
     answer = response.read().decode()
     take_answer(client, response.status, {k.lower(): v for k, v in response.getheaders()}, answer)
-    connection.close()
-    return client
 
 
 def open_pages(port: int, clients: list[dict]) -> list[dict]:
     with ThreadPoolExecutor(8) as pool:
         return list(pool.map(lambda client: open_page(port, client), clients))
+
+
+def catch_up(port: int, clients: list[dict]) -> None:
+    """Each client polls once: its tags are the current ones, as those of a page that has
+    been polling all along (a screen showing minutes has a new copy each minute)."""
+    import http.client
+
+    def poll(client):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        poll_once(connection, client)
+        connection.close()
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(poll, clients))
 
 
 # --- phase 1: saturation -------------------------------------------------------------------------
@@ -429,6 +455,7 @@ def phase_one(port: int, clients: list[dict], setup: dict, url: str, args) -> li
     """wrk on the floor, each poll kind and each write; rows (name, figures)."""
     rows = [("floor", wrk_load(port, PING, args.wrk_seconds, args.wrk_connections, 2))]
     for kind in ("console", "tablet", "phone", "board"):
+        catch_up(port, [client for client in clients if client["kind"] == kind])
         specs = poll_specs(clients, kind)
         row = wrk_load(
             port, "/", args.wrk_seconds, args.wrk_connections, 2, script=wrk_rotation(specs)
@@ -550,12 +577,16 @@ class Connections:
             writer.close()
 
 
-async def _paced_run(port, clients, setup, offices, seconds, limit, timeout):
+async def _paced_run(port, clients, setup, offices, seconds, limit, timeout, ramp):
     """The full mix of ``offices`` offices for ``seconds``; (kind, latency s, status) rows,
-    the client's own lag (s) per request."""
+    the client's own lag (s) per request.
+
+    The clients join during the ``ramp`` seconds before, each at a random moment, as the
+    screens of a province are switched on over the morning; what they send then is not
+    counted. Their first polls render (their tags are old), the later ones see 304s."""
     connections = Connections(port, limit)
     loop = asyncio.get_running_loop()
-    start = loop.time() + 1.0
+    start = loop.time() + 1.0 + ramp
     end = start + seconds
     results, lags, tasks, failures = [], [], set(), {}
     # (due, sequence, kind, client or write) in a heap: one timer loop sends everything.
@@ -568,7 +599,9 @@ async def _paced_run(port, clients, setup, offices, seconds, limit, timeout):
         heapq.heappush(schedule, (due, sequence, kind, what))
 
     for client in clients:
-        plan(start + randomness.uniform(0, CLIENTS[client["kind"]][1]), client["kind"], client)
+        client["busy"] = False
+        client.pop("queued", None)
+        plan(start - randomness.uniform(0, ramp), client["kind"], client)
     # Each office's writers: tickets, calls and finishes, each kind at its own random phase,
     # on the office's counters in turn; a finish ends the ticket its counter last called.
     interval = 3600 / WRITES_PER_HOUR
@@ -578,15 +611,18 @@ async def _paced_run(port, clients, setup, offices, seconds, limit, timeout):
             plan(due, kind, {"office": office, "turn": randomness.randrange(5)})
 
     async def send(due, kind, what, request):
-        lags.append(loop.time() - due)
+        counted = due >= start
+        if counted:
+            lags.append(loop.time() - due)
         method, path, headers, body = request
         try:
             status, answer_headers, content = await asyncio.wait_for(
                 connections.exchange(method, path, headers, body), timeout
             )
         except (TimeoutError, OSError, asyncio.IncompleteReadError) as error:
-            failures[type(error).__name__] = failures.get(type(error).__name__, 0) + 1
-            results.append((kind, loop.time() - due, 0))
+            if counted:
+                failures[type(error).__name__] = failures.get(type(error).__name__, 0) + 1
+                results.append((kind, loop.time() - due, 0))
             return
         if kind in CLIENTS:
             if status == 204 and "hx-redirect" in answer_headers:
@@ -594,7 +630,18 @@ async def _paced_run(port, clients, setup, offices, seconds, limit, timeout):
             take_answer(what, status, answer_headers, content.decode())
         elif kind == "call" and status == 200:
             what["called"] = json.loads(content)["ticket"]["id"]
-        results.append((kind, loop.time() - due, status))
+        if counted:
+            results.append((kind, loop.time() - due, status))
+
+    async def poll(due, kind, client):
+        """A polling element's requests, as htmx sends them: one at a time; a trigger that
+        fires while one is in flight waits for it, and only the last such trigger is kept."""
+        client["busy"] = True
+        while due is not None and due < end:
+            request = ("GET", client["url"], request_headers(client), None)
+            await send(due, kind, client, request)
+            due = client.pop("queued", None)
+        client["busy"] = False
 
     def write_request(kind, what):
         """The write's request and the desk it concerns (None when there is nothing to do)."""
@@ -622,15 +669,19 @@ async def _paced_run(port, clients, setup, offices, seconds, limit, timeout):
         if delay > 0:
             await asyncio.sleep(delay)
         if kind in CLIENTS:
-            target, request = what, ("GET", what["url"], request_headers(what), None)
             plan(due + CLIENTS[kind][1], kind, what)
+            if what.get("busy"):
+                what["queued"] = due
+                continue
+            task = asyncio.create_task(poll(due, kind, what))
         else:
             target, request = write_request(kind, what)
             plan(due + interval, kind, what)
-        if request is not None:
+            if request is None:
+                continue
             task = asyncio.create_task(send(due, kind, target, request))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
     if tasks:
         await asyncio.wait(tasks, timeout=timeout + 1)
     unfinished = sum(1 for task in tasks if not task.done())
@@ -641,14 +692,14 @@ async def _paced_run(port, clients, setup, offices, seconds, limit, timeout):
 
 
 def _paced_process(arguments, queue):
-    port, clients, setup, levels, seconds, limit, timeout = arguments
+    port, clients, setup, levels, seconds, limit, timeout, ramp = arguments
     reports = []
     for offices in levels:
         mine = [c for c in clients if c["office"] < offices]
         cpu_before = resource.getrusage(resource.RUSAGE_SELF)
         wall = time.monotonic()
         results, lags, unfinished, failures = asyncio.run(
-            _paced_run(port, mine, setup, offices, seconds, limit, timeout)
+            _paced_run(port, mine, setup, offices, seconds, limit, timeout, ramp)
         )
         cpu_after = resource.getrusage(resource.RUSAGE_SELF)
         cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (
@@ -668,7 +719,7 @@ def _paced_process(arguments, queue):
     queue.put((reports, clients))
 
 
-def paced(port, clients, setup, levels, seconds, limit, timeout, url):
+def paced(port, clients, setup, levels, seconds, limit, timeout, ramp, url):
     """Run the paced mix at each number of offices in ``levels``, in a process of its own
     (the client's CPU time is its own); return the reports and the clients' state after."""
     # The ticket each counter serves now (earlier runs moved them): what a finish ends.
@@ -680,7 +731,7 @@ def paced(port, clients, setup, levels, seconds, limit, timeout, url):
     queue = context.Queue()
     process = context.Process(
         target=_paced_process,
-        args=((port, clients, setup, levels, seconds, limit, timeout), queue),
+        args=((port, clients, setup, levels, seconds, limit, timeout, ramp), queue),
     )
     process.start()
     reports, clients = queue.get()
@@ -727,6 +778,7 @@ def summary(report: dict, seconds: float) -> dict:
             "p50_ms": percentile(latencies, 0.5) * 1000,
             "p99_ms": percentile(latencies, 0.99) * 1000,
             "errors": errors,
+            "unchanged": sum(1 for _, status in rows if status == 304) / len(rows),
             "statuses": sorted({status for _, status in rows}),
         }
     return lines
@@ -851,14 +903,15 @@ def print_paced(report: dict, seconds: float, server_cpu: float) -> dict:
     )
     print(
         f"  {'kind':8} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>9} {'errors':>7}"
-        "  statuses"
+        f" {'304':>5}  statuses"
     )
     for kind in [*CLIENTS, *WRITES, "all"]:
         if kind in lines:
             line = lines[kind]
             print(
                 f"  {kind:8} {line['requests']:8d} {line['rps']:8.1f} {line['p50_ms']:8.1f} "
-                f"{line['p99_ms']:9.1f} {line['errors']:7d}  {line['statuses']}"
+                f"{line['p99_ms']:9.1f} {line['errors']:7d} {line['unchanged']:5.0%}  "
+                f"{line['statuses']}"
             )
     return lines
 
@@ -874,6 +927,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="the paced run at N offices")
     parser.add_argument("--step-seconds", type=float, default=20.0, help="each step of the search")
     parser.add_argument("--steps", type=int, default=4, help="paced levels of the search")
+    parser.add_argument(
+        "--ramp-seconds", type=float, default=30.0, help="clients joining before each paced run"
+    )
     parser.add_argument("--wrk-seconds", type=int, default=8, help="each wrk run of phase 1")
     parser.add_argument("--wrk-connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
@@ -885,7 +941,14 @@ def main() -> None:
         "--quick", action="store_true", help="40 offices, 20 s paced, 10 s steps, 4 s wrk runs"
     )
     args = parser.parse_args()
-    quick = {"offices": 40, "seconds": 20.0, "step_seconds": 10.0, "wrk_seconds": 4, "steps": 3}
+    quick = {
+        "offices": 40,
+        "seconds": 20.0,
+        "step_seconds": 10.0,
+        "wrk_seconds": 4,
+        "steps": 3,
+        "ramp_seconds": 10.0,
+    }
     for name, value in quick.items() if args.quick else ():
         if getattr(args, name) == parser.get_default(name):
             setattr(args, name, value)
@@ -938,7 +1001,15 @@ def main() -> None:
                 print(f"(the server answered its backlog for {quiet:.0f} s before this run)")
             cpu_before = server_cpu()
             reports, clients = paced(
-                front, clients, setup, [offices], seconds, args.connections, args.timeout, url
+                front,
+                clients,
+                setup,
+                [offices],
+                seconds,
+                args.connections,
+                args.timeout,
+                args.ramp_seconds,
+                url,
             )
             lines = print_paced(reports[0], seconds, server_cpu() - cpu_before)
             return lines["all"]["p99_ms"] < P99_TARGET_MS
