@@ -96,7 +96,7 @@ def test_the_main_actions_fit_a_1366x768_screen(console, api, screenshot):
     keep(screenshot(console, "called", full_page=False), "p-console.png")
     # Every control of the current ticket, and the first call buttons of the waiting list.
     actions = "#console-current .btn, #console-current select, #console-queue [data-key='1']"
-    assert console.locator(actions).count() == 9  # 4 actions, transfer (2), intake, next, 1
+    expect(console.locator(actions)).to_have_count(9)  # 4 actions, transfer (2), intake, next, 1
     assert inside_viewport(console, actions) == []
     assert console.evaluate("document.scrollingElement.scrollTop") == 0
 
