@@ -30,6 +30,20 @@ def office_id(app, make_office, fixed_clock):
     return ids
 
 
+def book_at_once(app, office_id, phone_of) -> list[str]:
+    """THREADS bookings of the 9:00 slot at once, the n-th with ``phone_of(n)``; outcomes."""
+
+    def attempt(index, out):
+        office = db.session.get(Office, office_id)
+        try:
+            bookings.book(office, "ho-tich", START, "Công dân", phone_of(index), clock.now())
+            out.append("booked")
+        except Conflict as refusal:
+            out.append(refusal.code)
+
+    return run_threads(app, THREADS, attempt)
+
+
 @pytest.mark.parametrize("seats", [1, 3])
 def test_simultaneous_bookings_fill_a_slot_exactly(app, office_id, seats):
     service = db.session.scalar(select(Service))
@@ -37,15 +51,7 @@ def test_simultaneous_bookings_fill_a_slot_exactly(app, office_id, seats):
     db.session.commit()
     db.session.remove()
 
-    def attempt(index, out):
-        office = db.session.get(Office, office_id)
-        try:
-            bookings.book(office, "ho-tich", START, "Công dân", f"09123456{index:02d}", clock.now())
-            out.append("booked")
-        except Conflict as refusal:
-            out.append(refusal.code)
-
-    outcomes = run_threads(app, THREADS, attempt)
+    outcomes = book_at_once(app, office_id, lambda index: f"09123456{index:02d}")
     assert outcomes.count("booked") == seats
     assert outcomes.count("slot_full") == THREADS - seats
     assert db.session.scalar(select(func.count(Booking.id))) == seats
@@ -58,15 +64,7 @@ def test_simultaneous_bookings_of_one_phone_stop_at_its_limit(app, office_id):
     db.session.commit()
     db.session.remove()
 
-    def attempt(index, out):
-        office = db.session.get(Office, office_id)
-        try:
-            bookings.book(office, "ho-tich", START, "Công dân", "0912345678", clock.now())
-            out.append("booked")
-        except Conflict as refusal:
-            out.append(refusal.code)
-
-    outcomes = run_threads(app, THREADS, attempt)
+    outcomes = book_at_once(app, office_id, lambda index: "0912345678")
     limit = bookings.MAX_OPEN_PER_PHONE
     assert outcomes.count("booked") == limit
     assert outcomes.count("too_many_bookings") == THREADS - limit
