@@ -17,7 +17,7 @@ from onestop.extensions import begin_write, db
 from onestop.models import Office
 from onestop.text import clean
 from queues.models import Counter, Service, Ticket
-from queues.store import bump_board
+from queues.store import bump_versions
 
 SCORE_LABELS = {
     2: lazy_gettext("Rất hài lòng"),
@@ -142,8 +142,8 @@ def rate_ticket(
     now = clock.now()
     # The ticket's finished day counts it as rated: a late rating changes that day's totals.
     stale.mark_instant(ticket.office_id, ticket.finished_at)
-    # The counter's tablet stops asking about a rated ticket at its next poll.
-    bump_board(ticket.office_id)
+    # The counter's tablet stops asking about a rated ticket at its next poll, the phone too.
+    bump_versions(ticket.office_id, services=[ticket.service_id], counters=[ticket.counter_id])
     return _store(
         Rating(
             ticket_id=ticket.id,

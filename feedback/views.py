@@ -204,11 +204,11 @@ def _tablet_counter(counter_id: int) -> Counter:
 
 def _tablet_variant(counter_id: int) -> tuple:
     # A finished ticket is asked about for a few minutes only (TABLET_WINDOW): the minute counts.
-    return ("tablet", counter_id, polls.language(), polls.minute())
+    return ("tablet", counter_id, polls.language(), polls.minute(counter_id))
 
 
 def _tablet_panel(counter: Counter) -> dict:
-    etag = polls.current_etag(counter.office_id, *_tablet_variant(counter.id))
+    etag = polls.current_etag(polls.counter_scope(counter.id), *_tablet_variant(counter.id))
     return {**tablet_panel(counter, rating_rules.ticket_awaiting_rating(counter)), "etag": etag}
 
 

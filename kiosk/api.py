@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from kiosk.citizen import public_url, ticket_facts
 from kiosk.limits import contact_limit, ticket_limit
-from onestop.extensions import csrf, db
+from onestop.extensions import csrf
 from onestop.inputs import BadRequestBody, json_object
 from queues import contacts, devices, hours, polls, tickets
 from queues.tickets import Issued, ticket_by_token
@@ -89,8 +89,7 @@ def ticket(token: str):
     if (not_modified := polls.unchanged("ticket-api")) is not None:
         return not_modified
     ticket = ticket_by_token(token)
-    etag = polls.current_etag(ticket.office_id, "ticket-api")
-    db.session.refresh(ticket)  # read again after its version, as the phone page does
+    etag = polls.ticket_etag(ticket, "ticket-api")
     facts = ticket_facts(ticket)
     body = {
         "number": facts.number,

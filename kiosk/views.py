@@ -308,14 +308,13 @@ def ticket_pdf(token: str):
 def ticket_status(token: str):
     variant = ("ticket", polls.language())
     if is_htmx() and (not_modified := polls.unchanged(*variant)) is not None:
-        # The phone's poll every 5 s: the office's version only, not the ticket nor its queue.
+        # The phone's poll every 5 s: its service's version only, not the ticket nor its queue.
         return not_modified
     try:
         ticket = ticket_by_token(token)
     except NotFound:
         return render_template("kiosk/ticket_missing.html"), 404
-    etag = polls.current_etag(ticket.office_id, *variant)
-    db.session.refresh(ticket)  # read again after its version: its status is what the page shows
+    etag = polls.ticket_etag(ticket, *variant)
     page = render_page_or_fragment(
         "kiosk/ticket_status.html",
         "kiosk/_ticket_status.html",

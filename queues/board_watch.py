@@ -1,21 +1,23 @@
-"""Board versions held in memory and kept current by PostgreSQL notifications.
+"""Poll versions held in memory and kept current by PostgreSQL notifications.
 
 A TV board polls every 2 s and almost always hears "nothing changed" (304). Reading
 the version from the database was the whole cost of that answer; on PostgreSQL a
 thread per process listens instead:
 
-- every bump of a board version (queues.tickets) also sends ``NOTIFY board_version``
-  with ``<office id>:<version>`` in its transaction; PostgreSQL delivers it when the
-  transaction commits, in commit order, to every listening connection;
-- the thread first LISTENs, then reads the versions and the active offices' codes,
-  and from then on applies each notification; it reads the offices again every
-  REFRESH_SECONDS, so a new or closed office is seen within that time.
+- every bump of the versions (queues.store) also sends ``NOTIFY board_version`` with
+  ``<office id>:<version>`` and the service's and counter's it bumped (``s<id>:<version>``,
+  ``c<id>:<version>``) in its transaction; PostgreSQL delivers it when the transaction
+  commits, in commit order, to every listening connection;
+- the thread first LISTENs, then reads the versions of the active offices, their codes,
+  services and counters, and from then on applies each notification; it reads them again
+  every REFRESH_SECONDS, so a new or closed office, service or counter is seen within that
+  time.
 
 The held version is never ahead of the database, and it lags only by a notification's
 delivery (about a millisecond): the board's content is read after its version, so a
 304 never hides a change for longer than that. Until the thread listens, after a lost
-connection, and for a code it does not know, ``version`` answers None and the caller
-reads the database (queues.board.office_version): the watch only saves work.
+connection, and for a code or scope it does not know, it answers None and the caller
+reads the database (queues.board.office_version, queues.polls): the watch only saves work.
 """
 
 import logging
@@ -24,12 +26,12 @@ import threading
 import time
 
 from flask import current_app
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import String, cast, create_engine, func, literal, select
 from sqlalchemy.pool import NullPool
 
 from onestop.extensions import db
 from onestop.models import Office
-from queues.models import BoardVersion
+from queues.models import BoardVersion, Counter, CounterVersion, Service, ServiceVersion
 
 CHANNEL = "board_version"
 REFRESH_SECONDS = 60.0
@@ -46,11 +48,27 @@ _OFFICE_VERSIONS = (
     .where(Office.active.is_(True))
 )
 
+# The finer versions: (table, its key, what it keys, the scope's prefix). A scope names a
+# version in notifications and poll tags: "s12" (service 12), "c5" (counter 5), and an
+# office is its bare id.
+SCOPED = (
+    (ServiceVersion, ServiceVersion.service_id, Service, "s"),
+    (CounterVersion, CounterVersion.counter_id, Counter, "c"),
+)
+
+_SCOPED_VERSIONS = [
+    select(literal(prefix) + cast(key, String), model.version)
+    .join(Office, Office.id == model.office_id)
+    .where(Office.active.is_(True))
+    for model, key, _owner, prefix in SCOPED
+]
+
 _starting = threading.Lock()
 
 
 class BoardWatch:
-    """One listening thread and what it has heard: office code -> id, office id -> version."""
+    """One listening thread and what it has heard: office code -> id, office id -> version,
+    scope -> version."""
 
     def __init__(self, url):
         self.pid = os.getpid()
@@ -61,6 +79,7 @@ class BoardWatch:
         self._offices: dict[str, int] = {}
         self._active_ids: frozenset[int] = frozenset()
         self._versions: dict[int, int] = {}
+        self._scoped: dict[str, int] = {}
         self._live = False
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="board-watch", daemon=True)
@@ -82,6 +101,11 @@ class BoardWatch:
         if not self._live or office_id not in self._active_ids:
             return None
         return self._versions.get(office_id, 0)
+
+    def scoped_version(self, scope: str) -> int | None:
+        """The version of a service or counter of an active office ("s12", "c5"), or None:
+        then ask the database."""
+        return self._scoped.get(scope) if self._live else None
 
     def stop(self) -> None:
         self._stopping.set()
@@ -116,11 +140,20 @@ class BoardWatch:
         self._versions = {office_id: version for _code, office_id, version in rows}
         self._offices = {code: office_id for code, office_id, _version in rows}
         self._active_ids = frozenset(self._offices.values())
+        self._scoped = {
+            scope: version
+            for query in _SCOPED_VERSIONS
+            for scope, version in connection.execute(query)
+        }
 
     def _hear(self, payload: str) -> None:
-        office_id, _, version = payload.partition(":")
         # Notifications come in commit order: the last one heard is the latest version.
-        self._versions[int(office_id)] = int(version)
+        for heard in payload.split():
+            scope, _, version = heard.partition(":")
+            if scope.isdigit():
+                self._versions[int(scope)] = int(version)
+            elif scope in self._scoped:  # a new one is read from the database until the refresh
+                self._scoped[scope] = int(version)
 
 
 def current() -> BoardWatch | None:

@@ -13,7 +13,7 @@ from onestop.models import Office, User, can_act_in
 from onestop.text import clean
 from queues import hours
 from queues.models import Counter, Service, Ticket
-from queues.store import bump_board, writing
+from queues.store import bump_office, writing
 
 SERVICE_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,19}$")
 LETTER = re.compile(r"^[A-Z]{1,2}$")
@@ -113,7 +113,7 @@ def save_service(office: Office, data: dict, user: User, service: Service | None
             setattr(service, key, value)
         audit.record("edit" if service.id else "create", service, user=user)
         db.session.flush()
-        bump_board(office_id)
+        bump_office(office_id)
     return service
 
 
@@ -161,7 +161,7 @@ def save_counter(office: Office, data: dict, user: User, counter: Counter | None
             counter.officer_id = None
         audit.record("edit" if counter.id else "create", counter, user=user)
         db.session.flush()
-        bump_board(office_id)
+        bump_office(office_id)
     return counter
 
 
@@ -187,7 +187,7 @@ def sign_in(counter: Counter, officer: User) -> Counter:
         counter.officer_id = officer_id
         counter.is_open = True
         for office_id in sorted(changed):
-            bump_board(office_id)
+            bump_office(office_id)
     return counter
 
 
@@ -200,7 +200,7 @@ def sign_out(counter: Counter, officer: User) -> Counter:
         counter = db.session.get(Counter, counter_id, with_for_update=True, populate_existing=True)
         counter.officer_id = None
         counter.is_open = False
-        bump_board(counter.office_id)
+        bump_office(counter.office_id)
     return counter
 
 
@@ -216,7 +216,7 @@ def leave_counters(officer: User) -> None:
         for counter in held:
             counter.officer_id = None
             counter.is_open = False
-            bump_board(counter.office_id)
+            bump_office(counter.office_id)
 
 
 def counters_of(office_id: int) -> list[Counter]:

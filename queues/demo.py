@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from onestop.extensions import db
 from onestop.models import Office
-from queues.models import BoardVersion, Counter, OfficeSession, Service
+from queues import store
+from queues.models import Counter, OfficeSession, Service
 
 # (code, letter, name, minutes per citizen) — the fields (lĩnh vực) of a city one-stop office.
 CITY_SERVICES = [
@@ -101,7 +102,8 @@ def add_queues(office: Office, services: list[tuple], counters: list[tuple]) -> 
                 services=[by_code[c] for c in codes if c in by_code],
             )
         )
-    db.session.add(BoardVersion(office_id=office.id, version=1))
+    db.session.flush()
+    store.bump_office(office.id)  # the version rows that its screens' polls read
     return by_code
 
 

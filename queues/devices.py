@@ -83,7 +83,7 @@ def pair(code: str) -> tuple[Device, str]:
         device.pairing_expires_at = None
         device.paired_at = clock.now()
         audit.record("pair", device, detail=device.kind)
-        store.bump_board(device.office_id)  # a tablet's screen depends on its pairing
+        store.bump_office(device.office_id)  # a tablet's screen depends on its pairing
     return device, secret
 
 
@@ -94,7 +94,7 @@ def revoke(device: Device) -> Device:
         device.secret_hash = None
         device.pairing_code_hash = None
         audit.record("revoke", device)
-        store.bump_board(device.office_id)
+        store.bump_office(device.office_id)
     return device
 
 

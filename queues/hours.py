@@ -43,7 +43,7 @@ from onestop.exceptions import Conflict, Forbidden, ValidationError
 from onestop.extensions import db
 from onestop.models import Office, User, can_act_in
 from queues.models import OfficeSession, Service, Ticket, TicketEvent
-from queues.store import bump_board, writing
+from queues.store import bump_office, writing
 
 # A day's kind in the working-day calendar: "off" (holiday, Tết, the office's day off),
 # "makeup" (a make-up working day) or None (an ordinary day: the week decides).
@@ -499,7 +499,7 @@ def _close(condition, now: dt.datetime) -> int:
         for office_id, day in sorted(ends):
             stale.mark_days([office_id], day, day)
         for office_id in sorted({office_id for office_id, _day in ends}):
-            bump_board(office_id)
+            bump_office(office_id)
     # The rows changed under the session (expire_on_commit is off): objects it already
     # holds must read their new status.
     db.session.expire_all()

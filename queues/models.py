@@ -228,6 +228,32 @@ class BoardVersion(db.Model):
     version: Mapped[int] = mapped_column(default=0)
 
 
+class ServiceVersion(db.Model):
+    """Bumped by every change to a service's tickets: the citizen's phone page (its ETag).
+
+    With its office, so that a poll reads this row and the office's, not the service's.
+    """
+
+    __tablename__ = "service_version"
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    version: Mapped[int] = mapped_column(default=0)
+
+
+class CounterVersion(db.Model):
+    """Bumped by every change to what a counter serves: its rating tablet (its ETag).
+
+    With its office, so that a poll reads this row and the office's, not the counter's.
+    """
+
+    __tablename__ = "counter_version"
+
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    version: Mapped[int] = mapped_column(default=0)
+
+
 class Device(db.Model):
     """A kiosk or a counter tablet paired to an office by a one-time code."""
 

@@ -1,20 +1,31 @@
-"""Polls answered 304 while nothing they show has changed, from the office's board version.
+"""Polls answered 304 while nothing they show has changed, from versions that writes bump.
 
 Every screen that polls (the hall's board, the supervisor's floor, the counter console, the
-counter tablet, the citizen's phone page and the ticket API) tags its answer with an ETag: the
-office, its board version, today's date, and the rest the answer depends on (which poll, the
-language, the user or counter, the minute where the screen shows minutes passing by
-themselves). A poll sends the tag back (If-None-Match); while it is current the answer is a
-304, given without reading the queue tables or rendering anything.
+counter tablet, the citizen's phone page and the ticket API) tags its answer with an ETag:
+the scope whose version it shows, that version, today's date, and the rest the answer
+depends on (which poll, the language, the user or counter, the minute where the screen
+shows minutes passing by themselves). A poll sends the tag back (If-None-Match); while it
+is current the answer is a 304, given without reading the queue tables or rendering
+anything.
 
-One version per office serves every screen. Each write that changes what a screen shows bumps
-it in its own transaction (queues.store.bump_board): ticket transitions (queues.tickets),
-counter and service changes and officers signing in or out (queues.configure), the end of a day
-(queues.hours), device pairing (queues.devices) and ratings (feedback.ratings). A finer key
-(per counter for the tablet, per service for the phone page) would need a second bump in each
-of those transactions, on the rows that ticket calls contend for, to spare a few renders: a
-busy office writes a few times a minute, while its screens poll 20 to 30 times a minute each.
+Three kinds of scope, each as fine as what its screens show:
+
+- the office ("12"): the board, the floor and the consoles, which show the whole hall or
+  every service a counter serves;
+- a service ("s34"): the phone page and the ticket API, which show one ticket, the people
+  ahead of it in its service and the wait there;
+- a counter ("c5"): its rating tablet, which shows the ticket the counter serves or has
+  just finished.
+
+Each write that changes what a screen shows bumps those versions in its own transaction
+(queues.store): a ticket's transition the office's and the service's and counter's it
+concerns (queues.tickets), a rating likewise (feedback.ratings); a change to the office's
+counters, services, staff, hours or devices every version of the office (queues.configure,
+queues.hours, queues.devices). With 15 phones and 5 tablets to an office, a call re-renders
+the phones of one service and one tablet instead of all of them (bench/province_load.py).
 """
+
+import datetime as dt
 
 from flask import Response, request
 from sqlalchemy import bindparam, func, select
@@ -28,55 +39,103 @@ from queues import board_watch
 from queues.models import BoardVersion
 
 # Built once, as the board's lookup by code (queues.board): this read is the whole cost of a 304.
-OFFICE_VERSION_BY_ID = (
-    select(func.coalesce(BoardVersion.version, 0))
+VERSION_OF_SCOPE = {
+    "": select(func.coalesce(BoardVersion.version, 0))
     .select_from(Office)
     .outerjoin(BoardVersion, BoardVersion.office_id == Office.id)
-    .where(Office.id == bindparam("office_id"), Office.active.is_(True))
-)
+    .where(Office.id == bindparam("id"), Office.active.is_(True)),
+    **{
+        # No row yet (a service or counter that nothing has changed): None, so render.
+        prefix: select(model.version)
+        .join(Office, Office.id == model.office_id)
+        .where(key == bindparam("id"), Office.active.is_(True))
+        for model, key, _owner, prefix in board_watch.SCOPED
+    },
+}
 
 
-def version_of(office_id: int) -> int | None:
-    """The board version of an active office; None if there is no such office."""
+def _parsed(scope: str) -> tuple[str, int] | None:
+    """("", office id), ("s", service id) or ("c", counter id); None if it names nothing."""
+    prefix = scope[:1] if scope[:1] in VERSION_OF_SCOPE else ""
+    id_ = id_or_none(scope[len(prefix) :])
+    return (prefix, id_) if id_ is not None else None
+
+
+def version_of(scope: str) -> int | None:
+    """The version of an office ("12"), service ("s34") or counter ("c5") of an active office;
+    None if there is none. From the board watch where it has heard it, else read."""
+    parsed = _parsed(scope)
+    if parsed is None:
+        return None
+    prefix, id_ = parsed
     watch = board_watch.current()
-    heard = watch.version_by_id(office_id) if watch is not None else None
-    if heard is not None:
-        return heard
-    return db.session.execute(OFFICE_VERSION_BY_ID, {"office_id": office_id}).scalar()
+    if watch is not None:
+        heard = watch.scoped_version(scope) if prefix else watch.version_by_id(id_)
+        if heard is not None:
+            return heard
+    return db.session.execute(VERSION_OF_SCOPE[prefix], {"id": id_}).scalar()
 
 
-def etag(office_id: int, version: int, *variant) -> str:
+def service_scope(service_id: int) -> str:
+    return f"s{service_id}"
+
+
+def counter_scope(counter_id: int) -> str:
+    return f"c{counter_id}"
+
+
+def etag(scope, version: int, *variant) -> str:
     """A poll's entity tag. With the day: yesterday's tickets leave every screen at midnight."""
-    return "-".join([str(office_id), str(version), clock.today().isoformat(), *map(str, variant)])
+    return "-".join([str(scope), str(version), clock.today().isoformat(), *map(str, variant)])
 
 
 def language() -> str:
     return select_locale()
 
 
-def minute() -> str:
-    """The current local minute, for screens that show waits in whole minutes."""
-    return clock.local_now().strftime("%H%M")
+def minute(spread: int) -> str:
+    """The current local minute, for screens that show waits in whole minutes.
+
+    Its turn is moved by ``spread`` (a user's or counter's id) mod 60 seconds: a province's
+    consoles and tablets then render anew over the whole minute, not all in its first second.
+    """
+    return (clock.local_now() - dt.timedelta(seconds=spread % 60)).strftime("%H%M")
 
 
-def current_etag(office_id: int, *variant) -> str:
+def current_etag(scope, *variant) -> str:
     """The tag of an answer about to be rendered, read before what the answer shows.
 
-    Read in the session's transaction, so the tag is never newer than the answer: on SQLite
-    the answer is read from the same snapshot, on PostgreSQL each later statement sees at
-    least this version. An object loaded before and shown as it is must be read again.
+    ``scope``: an office id, or a service's or counter's scope ("s34", "c5"). Read in the
+    session's transaction, so the tag is never newer than the answer: on SQLite the answer
+    is read from the same snapshot, on PostgreSQL each later statement sees at least this
+    version. An object loaded before and shown as it is must be read again.
     """
-    version = db.session.execute(OFFICE_VERSION_BY_ID, {"office_id": office_id}).scalar()
-    return etag(office_id, version or 0, *variant)
+    prefix, id_ = _parsed(str(scope))
+    version = db.session.execute(VERSION_OF_SCOPE[prefix], {"id": id_}).scalar()
+    return etag(scope, version or 0, *variant)
 
 
-def _named_office() -> tuple[int, int] | None:
-    """(id, version) of the office that the client's tag names, while that office is active."""
+def ticket_etag(ticket, *variant) -> str:
+    """The tag of a ticket's page (phone, ticket API), then the ticket read again after it.
+
+    Keyed on the ticket's service, read again with the ticket: if a transfer moved it
+    meanwhile, the tag is read anew, so it names the service whose changes the page shows.
+    """
+    while True:
+        service_id = ticket.service_id
+        tag = current_etag(service_scope(service_id), *variant)
+        db.session.refresh(ticket)
+        if ticket.service_id == service_id:
+            return tag
+
+
+def _named_scope() -> tuple[str, int] | None:
+    """(scope, version) that the client's tag names, while its office is active."""
     for tag in request.if_none_match.as_set():
-        office_id = id_or_none(tag.partition("-")[0])
-        version = version_of(office_id) if office_id is not None else None
+        scope = tag.partition("-")[0]
+        version = version_of(scope)
         if version is not None:
-            return office_id, version
+            return scope, version
     return None
 
 
@@ -84,14 +143,14 @@ def unchanged(*variant, office: tuple[int, int] | None = None) -> Response | Non
     """A 304 when the client's copy is still current, else None (then render, with tagged()).
 
     ``office`` is (id, version) when the URL names the office (board, floor). Otherwise the
-    office is the one the client's tag names: finding it from the URL (a counter, a ticket's
-    token) would read the queue tables. A client that names an office other than its page's
+    scope is the one the client's tag names: finding it from the URL (a ticket's token)
+    would read the queue tables. A client that sends a tag of another page of its kind
     only keeps its own copy longer.
     """
-    office = office or _named_office()
-    if office is None:
+    named = office or _named_scope()
+    if named is None:
         return None
-    tag = etag(*office, *variant)
+    tag = etag(*named, *variant)
     if not request.if_none_match.contains(tag):
         return None
     return tagged(Response(status=304), tag)

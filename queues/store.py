@@ -17,10 +17,10 @@ write stores nothing, and a rolled-back issue gives its number back (no gap).
 """
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from onestop.extensions import begin_write, db
 from onestop.sql import upsert
@@ -74,14 +74,61 @@ def next_number(service_id: int, day: dt.date) -> int:
     return db.session.execute(statement).scalar_one()
 
 
-def bump_board(office_id: int) -> int:
-    """Mark the office's board as changed, in the caller's write transaction; its new version.
+def bump_versions(office_id: int, services: Iterable = (), counters: Iterable = ()) -> int:
+    """Mark what the office's screens show as changed, in the caller's write transaction.
 
-    On PostgreSQL the change is also announced (NOTIFY, delivered at commit) to every
-    process's board watch, which then answers the boards' polls without a query.
-    The caller's last statement: PostgreSQL then holds the board row's lock the shortest.
+    The office's version (board, floor, consoles) always; the versions of ``services`` (the
+    phone pages of their tickets) and of ``counters`` (their rating tablets) too; None
+    entries are skipped. Returns the office's new version.
     """
-    statement = (
+    rows = {}
+    for (model, key, _owner, _prefix), ids in zip(
+        board_watch.SCOPED, (services, counters), strict=True
+    ):
+        keys = sorted({id_ for id_ in ids if id_ is not None})
+        if keys:
+            values = [{key.name: id_, "office_id": office_id, "version": 1} for id_ in keys]
+            rows[model] = upsert(model).values(values)
+    return _bump(office_id, rows)
+
+
+def bump_office(office_id: int) -> int:
+    """Mark everything the office's screens show as changed, every service and counter too.
+
+    For the office's settings, hours, staff and devices, which any of its screens may show.
+    """
+    rows = {}
+    for model, key, owner, _prefix in board_watch.SCOPED:
+        ids = select(owner.id, owner.office_id, literal(1)).where(owner.office_id == office_id)
+        rows[model] = upsert(model).from_select(
+            [key.name, "office_id", "version"], ids.order_by(owner.id)
+        )
+    return _bump(office_id, rows)
+
+
+def _bump(office_id: int, rows: dict) -> int:
+    """Add one to each version that ``rows`` (table -> INSERT) name, then to the office's.
+
+    The caller's last statements, each taking its rows in key order: version rows are the
+    last locks a write takes, always in the same order, so writes never wait on each other
+    in a circle there, and PostgreSQL holds them the shortest. On PostgreSQL the new versions
+    are also announced (NOTIFY, delivered at commit) to every process's board watch, which
+    then answers the polls without a query.
+    """
+    announced = []
+    for model, key, _owner, prefix in board_watch.SCOPED:
+        if model in rows:
+            statement = (
+                rows[model]
+                .on_conflict_do_update(
+                    index_elements=[key.name], set_={"version": model.version + 1}
+                )
+                .returning(key, model.version)
+            )
+            announced += [
+                f"{prefix}{id_}:{version}" for id_, version in db.session.execute(statement)
+            ]
+    board = (
         upsert(BoardVersion)
         .values(office_id=office_id, version=1)
         .on_conflict_do_update(
@@ -89,7 +136,8 @@ def bump_board(office_id: int) -> int:
         )
         .returning(BoardVersion.version)
     )
-    version = db.session.execute(statement).scalar_one()
+    version = db.session.execute(board).scalar_one()
     if _dialect() == "postgresql":
-        db.session.execute(select(func.pg_notify(board_watch.CHANNEL, f"{office_id}:{version}")))
+        payload = " ".join([f"{office_id}:{version}", *announced])
+        db.session.execute(select(func.pg_notify(board_watch.CHANNEL, payload)))
     return version

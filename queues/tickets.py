@@ -258,16 +258,18 @@ def _new_ticket(
     db.session.flush()
     _event(ticket, "issued", now, None, priority_reason or "")
     place = waiting.place(ticket)
-    store.bump_board(office.id)
+    store.bump_versions(office.id, services=[service.id])
     return Issued(ticket, place)
 
 
 # --- calling -------------------------------------------------------------------------------------
 
 
-def _close_current(counter_id: int, officer_id: int, now: dt.datetime, keep: int = 0) -> bool:
+def _close_current(
+    counter_id: int, officer_id: int, now: dt.datetime, keep: int = 0
+) -> list[Ticket]:
     """Finish what the counter was serving (calling someone ends the current citizen's turn);
-    whether there was any."""
+    the tickets finished."""
     current = db.session.scalars(
         select(Ticket)
         .where(
@@ -283,7 +285,7 @@ def _close_current(counter_id: int, officer_id: int, now: dt.datetime, keep: int
         ticket.status = "done"
         ticket.finished_at = now
         _event(ticket, "finished", now, officer_id, "auto")
-    return bool(current)
+    return current
 
 
 def _mark_called(
@@ -308,13 +310,15 @@ def call_next(counter: Counter, officer: User) -> Ticket | None:
     with store.writing():
         counter = _locked_counter(counter_id)
         now = clock.now()
-        finished = _close_current(counter_id, officer_id, now)
+        moved = _close_current(counter_id, officer_id, now)
         ticket = order.next_ticket(counter_id, clock.today(), now, counter.office.wait_target_min)
         if ticket is not None:
             _mark_called(ticket, counter, officer_id, now)
             contacts.notify_after_call(ticket, counter)
-        if finished or ticket is not None:
-            store.bump_board(counter.office_id)
+            moved.append(ticket)
+        if moved:
+            services = [moved_ticket.service_id for moved_ticket in moved]
+            store.bump_versions(counter.office_id, services=services, counters=[counter_id])
     return ticket
 
 
@@ -331,12 +335,13 @@ def call_ticket(ticket: Ticket, counter: Counter, officer: User) -> Ticket:
         if ticket.status not in ("waiting", "no_show") or ticket.day != clock.today():
             raise _wrong_state(ticket, _("gọi số này"))
         now = clock.now()
-        _close_current(counter_id, officer_id, now, keep=ticket_id)
+        closed = _close_current(counter_id, officer_id, now, keep=ticket_id)
         if ticket.status == "no_show":
             _event(ticket, "requeued", now, officer_id)
         _mark_called(ticket, counter, officer_id, now, "out_of_turn")
         contacts.notify_after_call(ticket, counter)
-        store.bump_board(ticket.office_id)
+        services = [ticket.service_id, *(closed_ticket.service_id for closed_ticket in closed)]
+        store.bump_versions(ticket.office_id, services=services, counters=[counter_id])
     return ticket
 
 
@@ -345,18 +350,25 @@ def call_ticket(ticket: Ticket, counter: Counter, officer: User) -> Ticket:
 
 @contextmanager
 def _ticket_action(ticket: Ticket, officer: User, allowed: tuple[str, ...], action: str):
-    """Lock the ticket, check scope and state, yield it; then bump the board. One transaction."""
+    """Lock the ticket, check scope and state, yield it; then bump the versions of its office
+    and of the services and counters it was and is at. One transaction."""
     _check_scope(officer, ticket.office_id)
     ticket_id = ticket.id
     with store.writing():
         locked = _locked_ticket(ticket_id)
         if locked.status not in allowed:
             raise _wrong_state(locked, action)
+        service_before, counter_before = locked.service_id, locked.counter_id
         yield locked
+        db.session.flush()  # a transfer's new service, as its id
         if locked.called_at is not None:
             # A ticket first called on a past day (left open) counts its wait on that day.
             stale.mark_instant(locked.office_id, locked.called_at)
-        store.bump_board(locked.office_id)
+        store.bump_versions(
+            locked.office_id,
+            services=[service_before, locked.service_id],
+            counters=[counter_before, locked.counter_id],
+        )
 
 
 def recall(ticket: Ticket, officer: User) -> Ticket:

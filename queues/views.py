@@ -73,7 +73,7 @@ def console_signature(current: Ticket | None) -> str:
 
 def _console_variant(user_id: str) -> tuple:
     # Waits are shown in whole minutes as of now: a new minute is a new copy.
-    return ("console", user_id, polls.language(), polls.minute())
+    return ("console", user_id, polls.language(), polls.minute(int(user_id)))
 
 
 def _console_context(counter: Counter, notice: str | None = None, ask: dict | None = None) -> dict:

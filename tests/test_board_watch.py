@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event, select, text
 
 from onestop.extensions import db
-from queues import board, board_watch, tickets
+from queues import board, board_watch, polls, tickets
 from queues.demo import add_queues
 from queues.models import BoardVersion, Counter
 from queues.tickets import call_next
@@ -120,6 +120,19 @@ def test_a_call_is_heard_and_the_next_poll_gets_the_new_board(client, watched, h
     after = client.get("/board/VY/live", headers={"If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200
     assert ticket.display_number in after.get_data(as_text=True)
+
+
+def test_a_call_is_heard_for_its_service_and_counter(watched, hall):
+    ticket = tickets.issue(hall["office"], "dat-dai").ticket
+    call_next(hall["counter"], hall["officer"])
+    for scope in (f"s{ticket.service_id}", f"c{hall['counter'].id}"):
+        in_database = polls.VERSION_OF_SCOPE[scope[0]]
+        expected = db.session.execute(in_database, {"id": int(scope[1:])}).scalar()
+        db.session.rollback()
+        deadline = time.monotonic() + 5
+        while watched.scoped_version(scope) != expected and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert watched.scoped_version(scope) == expected >= 2
 
 
 def test_an_unknown_code_is_asked_of_the_database(client, watched, hall):

@@ -335,10 +335,10 @@ def test_call_next_answers_the_stored_ticket_and_refreshes_the_one_it_finished(h
 
 
 def test_an_issue_that_fails_midway_stores_nothing_and_gives_its_number_back(hall, monkeypatch):
-    def broken_bump(office_id):
+    def broken_bump(office_id, **scopes):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(store, "bump_board", broken_bump)
+    monkeypatch.setattr(store, "bump_versions", broken_bump)
     with pytest.raises(RuntimeError):
         tickets.issue(hall.office, "dat-dai", request_id="tap-1")
     assert db.session.scalar(select(db.func.count()).select_from(Ticket)) == 0

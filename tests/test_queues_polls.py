@@ -13,7 +13,8 @@ from sqlalchemy import event, select
 
 from feedback.ratings import rate_ticket
 from onestop.extensions import db
-from queues import configure, devices, polls, store, tickets
+from onestop.models import Office
+from queues import board_watch, configure, devices, polls, store, tickets
 from queues.demo import add_queues
 from queues.models import BoardVersion, Counter
 from tests.conftest import sent_tag
@@ -30,8 +31,10 @@ QUEUE_TABLES = re.compile(
 def hall(app, make_office, make_user, fixed_clock):
     office = make_office()
     ward = make_office(code="VY-LB", name="UBND phường Liên Bảo", level="commune", parent=office)
-    services = [("dat-dai", "A", "Đất đai", 10)]
-    add_queues(office, services, [(1, "Quầy 1", ["dat-dai"]), (2, "Quầy 2", ["dat-dai"])])
+    services = [("dat-dai", "A", "Đất đai", 10), ("ho-tich", "B", "Hộ tịch", 10)]
+    add_queues(
+        office, services, [(1, "Quầy 1", ["dat-dai"]), (2, "Quầy 2", ["dat-dai", "ho-tich"])]
+    )
     add_queues(ward, services, [(1, "Quầy 1", ["dat-dai"])])
     db.session.commit()
     counters = {(c.office.code, c.number): c for c in db.session.scalars(select(Counter))}
@@ -79,20 +82,29 @@ def poll(client, url: str, tag: str, **headers):
 
 def test_the_version_of_an_office_by_its_id(app, hall):
     office = hall["office"]
-    assert polls.version_of(office.id) == version(office)
-    store.bump_board(office.id)
+    assert polls.version_of(str(office.id)) == version(office)
+    store.bump_versions(office.id)
     db.session.commit()
-    assert polls.version_of(office.id) == version(office) >= 1
-    assert polls.version_of(999_999) is None
+    assert polls.version_of(str(office.id)) == version(office) >= 1
+    assert polls.version_of("999999") is None
     hall["ward"].active = False
     db.session.commit()
-    assert polls.version_of(hall["ward"].id) is None
+    assert polls.version_of(str(hall["ward"].id)) is None
 
 
 def test_a_tag_names_the_office_its_version_the_day_and_the_variant(app, hall):
     with app.test_request_context():
         assert polls.etag(3, 17, "ticket", "vi") == "3-17-2026-11-27-ticket-vi"
-        assert polls.minute() == "0815"  # local time in Vĩnh Yên
+        assert polls.minute(0) == "0815"  # local time in Vĩnh Yên
+        # Each screen's minute turns at its own second: not every screen of the province at once.
+        hall["clock"](dt.datetime(2026, 11, 27, 1, 16, 20, tzinfo=dt.UTC))
+        assert [polls.minute(spread) for spread in (0, 20, 21, 80, 81)] == [
+            "0816",
+            "0816",
+            "0815",
+            "0816",
+            "0815",
+        ]
 
 
 def test_signing_in_elsewhere_changes_both_offices(hall):
@@ -120,9 +132,57 @@ def test_a_rating_changes_the_office(hall):
     counter = hall["counters"][("VY", 1)]
     tickets.issue(hall["office"], "dat-dai")
     done = tickets.finish(tickets.call_next(counter, hall["officer"]), hall["officer"])
-    before = version(hall["office"])
+    before = scoped_versions()
     rate_ticket(done, 2, channel="tablet")
-    assert version(hall["office"]) == before + 1
+    changed = scoped_versions()
+    assert changed.pop(str(hall["office"].id)) == before.pop(str(hall["office"].id)) + 1
+    assert changed.pop(f"s{done.service_id}") == before.pop(f"s{done.service_id}") + 1
+    assert changed.pop(f"c{counter.id}") == before.pop(f"c{counter.id}") + 1
+    assert changed == before  # the phones of other services, the other tablets: no change
+
+
+def scoped_versions() -> dict[str, int]:
+    """Every version, by the scope that tags name: "<office id>", "s<service id>", "c<id>"."""
+    found = {}
+    with db.session.no_autoflush:
+        for scope in [str(office_id) for office_id in db.session.scalars(select(Office.id))] + [
+            f"{prefix}{owner_id}"
+            for _model, _key, owner, prefix in board_watch.SCOPED
+            for owner_id in db.session.scalars(select(owner.id))
+        ]:
+            found[scope] = polls.version_of(scope)
+    db.session.rollback()
+    return found
+
+
+def test_a_ticket_changes_its_service_and_counter_and_the_office_only(hall):
+    office = hall["office"]
+    counter = hall["counters"][("VY", 2)]
+    issued = tickets.issue(office, "ho-tich").ticket
+    service = f"s{issued.service_id}"
+    before = scoped_versions()
+    called = tickets.call_next(counter, hall["officer"])
+    after = scoped_versions()
+    assert called.id == issued.id
+    assert {scope for scope in before if before[scope] != after[scope]} == {
+        str(office.id),
+        service,
+        f"c{counter.id}",
+    }
+
+
+def test_a_change_to_the_office_changes_all_its_versions_and_no_others(hall):
+    office, ward = hall["office"], hall["ward"]
+    before = scoped_versions()
+    configure.sign_in(hall["counters"][("VY", 1)], hall["officer"])
+    after = scoped_versions()
+    changed = {scope for scope in before if before[scope] != after[scope]}
+    office_scopes = {str(office.id)} | {
+        f"{prefix}{owner_id}"
+        for _model, _key, owner, prefix in board_watch.SCOPED
+        for owner_id in db.session.scalars(select(owner.id).where(owner.office_id == office.id))
+    }
+    assert changed == office_scopes and str(ward.id) not in changed
 
 
 # --- the counter console --------------------------------------------------------------------------
@@ -161,9 +221,12 @@ def test_a_console_poll_shows_a_new_ticket_and_a_call_elsewhere(client, hall, co
 
 
 def test_a_console_copy_is_the_users_in_their_language_and_minute(client, login, hall, console):
-    hall["clock"](dt.datetime(2026, 11, 27, 1, 15, 59, tzinfo=dt.UTC))
+    # Waits are shown in minutes: a new minute, turning at the second the user's id names.
+    opened = dt.datetime(2026, 11, 27, 1, 15, tzinfo=dt.UTC)  # the fixed clock
+    turn = opened + dt.timedelta(seconds=(hall["officer"].id - 1) % 60 + 1)
+    hall["clock"](turn - dt.timedelta(seconds=1))
     assert poll(client, "/counter/live", console).status_code == 304
-    hall["clock"](dt.datetime(2026, 11, 27, 1, 16, tzinfo=dt.UTC))  # waits are shown in minutes
+    hall["clock"](turn)
     later = poll(client, "/counter/live", console)
     assert later.status_code == 200
     tag = sent_tag(later.get_data(as_text=True))
@@ -242,6 +305,17 @@ def test_the_tablet_asks_after_a_finish_and_stops_after_the_rating(client, hall,
     assert idle.status_code == 200 and "Xin kính chào ông/bà!" in idle.get_data(as_text=True)
 
 
+def test_a_tablet_keeps_its_copy_while_another_counter_serves(client, hall, tablet):
+    url, tag = tablet
+    colleague = hall["counters"][("VY", 2)]
+    tickets.issue(hall["office"], "dat-dai")
+    tickets.finish(tickets.call_next(colleague, hall["colleague"]), hall["colleague"])
+    assert poll(client, url, tag).status_code == 304
+    tickets.issue(hall["office"], "dat-dai")
+    tickets.call_next(hall["counters"][("VY", 1)], hall["officer"])
+    assert poll(client, url, tag).status_code == 200
+
+
 def test_the_tablets_question_ends_with_its_window_in_the_minute_after(client, hall, tablet):
     url, _tag = tablet
     counter = hall["counters"][("VY", 1)]
@@ -293,6 +367,31 @@ def test_the_phone_page_shows_the_call_and_the_people_ahead(client, hall, phone)
     assert called.status_code == 200 and "Mời đến quầy 2" in called.get_data(as_text=True)
     ahead = poll(client, later_url, later_tag).get_data(as_text=True)
     assert "Ông/bà là người tiếp theo" in ahead
+
+
+def test_a_phone_keeps_its_copy_while_another_service_moves(client, hall, phone):
+    url, tag = phone
+    other = tickets.issue(hall["office"], "ho-tich").ticket
+    colleague = hall["counters"][("VY", 2)]
+    tickets.finish(tickets.call_ticket(other, colleague, hall["colleague"]), hall["colleague"])
+    assert poll(client, url, tag).status_code == 304
+    tickets.call_next(hall["counters"][("VY", 1)], hall["officer"])  # its own service's call
+    called = poll(client, url, tag)
+    assert called.status_code == 200 and "Mời đến quầy 1" in called.get_data(as_text=True)
+
+
+def test_a_transferred_tickets_phone_follows_it_to_its_new_service(client, hall, phone):
+    url, tag = phone
+    ticket = tickets.ticket_by_token(url.rpartition("/")[2])
+    tickets.issue(hall["office"], "ho-tich")
+    moved = tickets.transfer(ticket, "ho-tich", hall["supervisor"])
+    transferred = poll(client, url, tag)
+    assert transferred.status_code == 200 and "Hộ tịch" in transferred.get_data(as_text=True)
+    tag = sent_tag(transferred.get_data(as_text=True))
+    assert tag.startswith(f'"s{moved.service_id}-')
+    tickets.call_next(hall["counters"][("VY", 2)], hall["colleague"])  # a call of its new service
+    called = poll(client, url, tag)
+    assert called.status_code == 200 and "Mời đến quầy 2" in called.get_data(as_text=True)
 
 
 def test_a_phone_copy_keeps_its_minutes_but_not_its_day_nor_language(client, hall, phone):
