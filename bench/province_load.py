@@ -24,7 +24,7 @@ client of that kind) and the floor (a minimal endpoint of the same app); then th
 Offices one server carries = 1 / sum over kinds of (per-office rate / throughput).
 
 Each client polls the wrk runs' URLs with a current tag: the clients of a kind poll once
-just before its run (a console's or tablet's copy is renewed each minute).
+just before its run (a console's copy lasts a minute from its rendering, a tablet's question five).
 
 Phase 2, paced: the whole mix, each request due at its time whatever the server's speed. A
 polling element sends as htmx does: one request at a time, a poll falling due while one is
@@ -327,7 +327,7 @@ def open_pages(port: int, clients: list[dict]) -> list[dict]:
 
 def catch_up(port: int, clients: list[dict]) -> None:
     """Each client polls once: its tags are the current ones, as those of a page that has
-    been polling all along (a screen showing minutes has a new copy each minute)."""
+    been polling all along (a console's copy lasts a minute)."""
     import http.client
 
     def poll(client):

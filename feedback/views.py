@@ -203,13 +203,15 @@ def _tablet_counter(counter_id: int) -> Counter:
 
 
 def _tablet_variant(counter_id: int) -> tuple:
-    # A finished ticket is asked about for a few minutes only (TABLET_WINDOW): the minute counts.
-    return ("tablet", counter_id, polls.language(), polls.minute(counter_id))
+    return ("tablet", counter_id, polls.language())
 
 
 def _tablet_panel(counter: Counter) -> dict:
     etag = polls.current_etag(polls.counter_scope(counter.id), *_tablet_variant(counter.id))
-    return {**tablet_panel(counter, rating_rules.ticket_awaiting_rating(counter)), "etag": etag}
+    awaiting = rating_rules.ticket_awaiting_rating(counter)
+    # A finished ticket is asked about for a few minutes only: the copy lasts until then.
+    until = awaiting.finished_at + rating_rules.TABLET_WINDOW if awaiting is not None else None
+    return {**tablet_panel(counter, awaiting), "etag": polls.lasting(etag, until)}
 
 
 @bp.get("/rate/counter/<int:counter_id>")
@@ -229,7 +231,8 @@ def counter_tablet(counter_id: int):
 @bp.get("/rate/counter/<int:counter_id>/panel")
 def counter_tablet_panel(counter_id: int):
     """Polled by the tablet every 2 s: a 304 while nothing it shows has changed."""
-    if is_htmx() and (not_modified := polls.unchanged(*_tablet_variant(counter_id))) is not None:
+    variant = _tablet_variant(counter_id)
+    if is_htmx() and (not_modified := polls.unchanged(*variant, expiring=True)) is not None:
         return not_modified
     counter = _tablet_counter(counter_id)
     context = _tablet_panel(counter)

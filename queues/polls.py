@@ -3,8 +3,8 @@
 Every screen that polls (the hall's board, the supervisor's floor, the counter console, the
 counter tablet, the citizen's phone page and the ticket API) tags its answer with an ETag:
 the scope whose version it shows, that version, today's date, and the rest the answer
-depends on (which poll, the language, the user or counter, the minute where the screen
-shows minutes passing by themselves). A poll sends the tag back (If-None-Match); while it
+depends on (which poll, the language, the user or counter, and until when the copy lasts
+where the screen changes with time by itself). A poll sends the tag back (If-None-Match); while it
 is current the answer is a 304, given without reading the queue tables or rendering
 anything.
 
@@ -93,13 +93,12 @@ def language() -> str:
     return select_locale()
 
 
-def minute(spread: int) -> str:
-    """The current local minute, for screens that show waits in whole minutes.
-
-    Its turn is moved by ``spread`` (a user's or counter's id) mod 60 seconds: a province's
-    consoles and tablets then render anew over the whole minute, not all in its first second.
-    """
-    return (clock.local_now() - dt.timedelta(seconds=spread % 60)).strftime("%H%M")
+def lasting(tag: str, until: dt.datetime | None) -> str:
+    """The tag of a copy that changes by itself at ``until`` (waits shown in whole minutes, a
+    question open for a few minutes), or only with its version (None): ``unchanged(...,
+    expiring=True)`` answers 304 to it until then. Each copy lasts from its own rendering, so
+    a province's screens do not all render anew at the same second."""
+    return f"{tag}-{int(until.timestamp()) if until is not None else 0}"
 
 
 def current_etag(scope, *variant) -> str:
@@ -139,21 +138,32 @@ def _named_scope() -> tuple[str, int] | None:
     return None
 
 
-def unchanged(*variant, office: tuple[int, int] | None = None) -> Response | None:
+def unchanged(
+    *variant, office: tuple[int, int] | None = None, expiring: bool = False
+) -> Response | None:
     """A 304 when the client's copy is still current, else None (then render, with tagged()).
 
     ``office`` is (id, version) when the URL names the office (board, floor). Otherwise the
     scope is the one the client's tag names: finding it from the URL (a ticket's token)
     would read the queue tables. A client that sends a tag of another page of its kind
-    only keeps its own copy longer.
+    only keeps its own copy longer. ``expiring``: the page's tags are ``lasting()`` ones.
     """
     named = office or _named_scope()
     if named is None:
         return None
-    tag = etag(*named, *variant)
-    if not request.if_none_match.contains(tag):
-        return None
-    return tagged(Response(status=304), tag)
+    current = etag(*named, *variant)
+    if not expiring:
+        return (
+            tagged(Response(status=304), current)
+            if request.if_none_match.contains(current)
+            else None
+        )
+    now = clock.now().timestamp()
+    for tag in request.if_none_match.as_set():
+        copy, _, until = tag.rpartition("-")
+        if copy == current and until.isdigit() and (until == "0" or now < int(until)):
+            return tagged(Response(status=304), tag)
+    return None
 
 
 def tagged(response: Response, tag: str) -> Response:

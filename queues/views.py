@@ -1,5 +1,6 @@
 """Queue pages: the counter console, the hall's display board, admin of services and counters."""
 
+import datetime as dt
 from pathlib import Path
 
 from flask import (
@@ -35,6 +36,7 @@ bp = Blueprint("queues", __name__)
 bp.before_request(hours.end_past_days)
 
 STAFF = ("officer", "supervisor", "admin")
+CONSOLE_COPY_LASTS = dt.timedelta(minutes=1)
 SUPERVISORS = ("supervisor", "admin")
 TICKET_ACTIONS = {
     "recall": tickets.recall,
@@ -72,12 +74,13 @@ def console_signature(current: Ticket | None) -> str:
 
 
 def _console_variant(user_id: str) -> tuple:
-    # Waits are shown in whole minutes as of now: a new minute is a new copy.
-    return ("console", user_id, polls.language(), polls.minute(int(user_id)))
+    return ("console", user_id, polls.language())
 
 
 def _console_context(counter: Counter, notice: str | None = None, ask: dict | None = None) -> dict:
     etag = polls.current_etag(counter.office_id, *_console_variant(str(current_user.id)))
+    # Waits are shown in whole minutes as of now: a copy lasts a minute.
+    etag = polls.lasting(etag, clock.now() + CONSOLE_COPY_LASTS)
     office = counter.office
     dossier_endpoint = "dossiers.new" if "dossiers.new" in current_app.view_functions else None
     current = tickets.current_ticket(counter)
@@ -125,7 +128,9 @@ def console():
     )
 
 
-def _staff_poll_unchanged(variant, office: tuple[int, int] | None = None) -> Response | None:
+def _staff_poll_unchanged(
+    variant, office: tuple[int, int] | None = None, expiring: bool = False
+) -> Response | None:
     """A 304 for a staff screen's poll whose copy is current, else None.
 
     Asked before the login is checked in the database: the tag is bound to the user that the
@@ -134,14 +139,17 @@ def _staff_poll_unchanged(variant, office: tuple[int, int] | None = None) -> Res
     next change the screen shows.
     """
     user_id = session_user_id()
-    return polls.unchanged(*variant(user_id), office=office) if user_id is not None else None
+    if user_id is None:
+        return None
+    return polls.unchanged(*variant(user_id), office=office, expiring=expiring)
 
 
 @bp.get("/counter/live")
 def console_live():
     # The poll every 3 s of each console: the version's lookup, nothing read or rendered.
-    if is_htmx() and (not_modified := _staff_poll_unchanged(_console_variant)) is not None:
-        return not_modified
+    unchanged = _staff_poll_unchanged(_console_variant, expiring=True) if is_htmx() else None
+    if unchanged is not None:
+        return unchanged
     return _console_live()  # without htmx, the whole console
 
 

@@ -1,8 +1,8 @@
-"""Polls answered 304 from the office's board version: the console, the tablet, the phone page.
+"""Polls answered 304 from versions: the console, the tablet, the phone page, the ticket API.
 
 Each poll sends back the tag of what it shows; unchanged, the answer is a 304 that reads
 neither the queue tables nor renders anything; a change it shows, another user, another
-language or (where minutes are shown) another minute gives a fresh copy.
+language or (where the screen changes with time) the end of its copy gives a fresh copy.
 """
 
 import datetime as dt
@@ -95,16 +95,9 @@ def test_the_version_of_an_office_by_its_id(app, hall):
 def test_a_tag_names_the_office_its_version_the_day_and_the_variant(app, hall):
     with app.test_request_context():
         assert polls.etag(3, 17, "ticket", "vi") == "3-17-2026-11-27-ticket-vi"
-        assert polls.minute(0) == "0815"  # local time in Vĩnh Yên
-        # Each screen's minute turns at its own second: not every screen of the province at once.
-        hall["clock"](dt.datetime(2026, 11, 27, 1, 16, 20, tzinfo=dt.UTC))
-        assert [polls.minute(spread) for spread in (0, 20, 21, 80, 81)] == [
-            "0816",
-            "0816",
-            "0815",
-            "0816",
-            "0815",
-        ]
+        until = dt.datetime(2026, 11, 27, 1, 16, tzinfo=dt.UTC)
+        assert polls.lasting("3-17", until) == f"3-17-{int(until.timestamp())}"
+        assert polls.lasting("3-17", None) == "3-17-0"  # lasts while the version does
 
 
 def test_signing_in_elsewhere_changes_both_offices(hall):
@@ -220,16 +213,17 @@ def test_a_console_poll_shows_a_new_ticket_and_a_call_elsewhere(client, hall, co
     assert called.status_code == 200 and "A001" not in called.get_data(as_text=True)
 
 
-def test_a_console_copy_is_the_users_in_their_language_and_minute(client, login, hall, console):
-    # Waits are shown in minutes: a new minute, turning at the second the user's id names.
+def test_a_console_copy_is_the_users_in_their_language_for_a_minute(client, login, hall, console):
+    # Waits are shown in whole minutes: a copy lasts a minute from its rendering.
     opened = dt.datetime(2026, 11, 27, 1, 15, tzinfo=dt.UTC)  # the fixed clock
-    turn = opened + dt.timedelta(seconds=(hall["officer"].id - 1) % 60 + 1)
-    hall["clock"](turn - dt.timedelta(seconds=1))
+    hall["clock"](opened + dt.timedelta(seconds=59))
     assert poll(client, "/counter/live", console).status_code == 304
-    hall["clock"](turn)
+    hall["clock"](opened + dt.timedelta(seconds=60))
     later = poll(client, "/counter/live", console)
     assert later.status_code == 200
     tag = sent_tag(later.get_data(as_text=True))
+    hall["clock"](opened + dt.timedelta(seconds=119))  # the new copy's minute runs from now
+    assert poll(client, "/counter/live", tag).status_code == 304
 
     client.post("/lang/en")
     english = poll(client, "/counter/live", tag)
@@ -316,16 +310,28 @@ def test_a_tablet_keeps_its_copy_while_another_counter_serves(client, hall, tabl
     assert poll(client, url, tag).status_code == 200
 
 
-def test_the_tablets_question_ends_with_its_window_in_the_minute_after(client, hall, tablet):
+def test_the_tablets_question_ends_with_its_window(client, hall, tablet):
     url, _tag = tablet
     counter = hall["counters"][("VY", 1)]
     tickets.issue(hall["office"], "dat-dai")
-    tickets.finish(tickets.call_next(counter, hall["officer"]), hall["officer"])
+    tickets.finish(tickets.call_next(counter, hall["officer"]), hall["officer"])  # at 01:15
     asking = poll(client, url, '"none"')
     tag = sent_tag(asking.get_data(as_text=True))
-    hall["clock"](dt.datetime(2026, 11, 27, 1, 21, tzinfo=dt.UTC))
+    hall["clock"](dt.datetime(2026, 11, 27, 1, 19, 59, tzinfo=dt.UTC))
+    assert poll(client, url, tag).status_code == 304  # five minutes to rate it
+    hall["clock"](dt.datetime(2026, 11, 27, 1, 20, 1, tzinfo=dt.UTC))
     idle = poll(client, url, tag)
     assert idle.status_code == 200 and "A001" not in idle.get_data(as_text=True)
+    idle_tag = sent_tag(idle.get_data(as_text=True))
+    hall["clock"](dt.datetime(2026, 11, 27, 3, 0, tzinfo=dt.UTC))
+    assert poll(client, url, idle_tag).status_code == 304  # its greeting lasts as it is
+
+
+def test_a_copy_past_its_time_or_with_a_made_up_end_is_rendered_anew(client, hall, tablet):
+    url, tag = tablet  # the greeting: "...-0", it lasts while its version does
+    copy = tag.strip('"').rpartition("-")[0]
+    for made_up in (f'"{copy}"', f'"{copy}-x"', f'"{copy}-"', f'"{copy}-1764200000"'):
+        assert poll(client, url, made_up).status_code == 200  # the last one ended in 2025
 
 
 def test_a_tablet_copy_is_in_its_language(client, tablet):

@@ -1,13 +1,7 @@
 """Polls in a real browser: a 304 leaves the screen untouched, a change still shows."""
 
-import datetime as dt
-import re
-import time
-
 import pytest
 from playwright.sync_api import expect
-
-from tests.conftest import sent_tag
 
 # A ward no other browser test works in.
 WARD = "VY-TS"
@@ -44,20 +38,8 @@ def polls_answered(page, path: str, count: int) -> list[int]:
     return statuses
 
 
-def early_in_its_minute(console) -> None:
-    """The console shows minutes, so it gets a new copy when its minute turns, at the second
-    that its user's id names (queues.polls.minute): a test of its 304s runs early in that
-    minute (it takes about 20 s), on a console loaded then."""
-    user_id = int(re.search(r"-console-(\d+)-", sent_tag(console.content())).group(1))
-    second = (dt.datetime.now().second - user_id % 60) % 60
-    if second > 30:
-        time.sleep(61 - second)
-        console.reload()
-
-
 def test_the_console_keeps_its_list_on_304s_and_shows_a_new_ticket(open_console, hall, screenshot):
     console = open_console(OFFICER, 1)
-    early_in_its_minute(console)
     queue = console.locator("#console-queue")
     queue.evaluate("node => { node.dataset.probe = 'untouched'; }")  # gone if it is replaced
     assert polls_answered(console, "/counter/live", 2) == [304, 304]
