@@ -804,6 +804,7 @@ http {{
     upstream onestop {{
 {servers}
         keepalive 64;
+        keepalive_timeout 1s;
     }}
     server {{
         listen 127.0.0.1:{port};

@@ -4,25 +4,27 @@ Every screen that polls (the hall's board, the supervisor's floor, the counter c
 counter tablet, the citizen's phone page and the ticket API) tags its answer with an ETag:
 the scope whose version it shows, that version, today's date, and the rest the answer
 depends on (which poll, the language, the user or counter, and until when the copy lasts
-where the screen changes with time by itself). A poll sends the tag back (If-None-Match); while it
-is current the answer is a 304, given without reading the queue tables or rendering
-anything.
+where the screen changes with time by itself). A poll sends the tag back (If-None-Match);
+while it is current the answer is a 304, given without reading the queue tables or
+rendering anything.
 
-Three kinds of scope, each as fine as what its screens show:
+Scopes are as fine as what their screens show:
 
-- the office ("12"): the board, the floor and the consoles, which show the whole hall or
-  every service a counter serves;
+- the office ("12"): the board and the floor, which show the whole hall;
 - a service ("s34"): the phone page and the ticket API, which show one ticket, the people
   ahead of it in its service and the wait there;
 - a counter ("c5"): its rating tablet, which shows the ticket the counter serves or has
-  just finished.
+  just finished;
+- a counter and its services ("c5.s34.s35"): its console, which shows the counter's
+  ticket and day, and the waiting lists of its services.
 
 Each write that changes what a screen shows bumps those versions in its own transaction
 (queues.store): a ticket's transition the office's and the service's and counter's it
 concerns (queues.tickets), a rating likewise (feedback.ratings); a change to the office's
 counters, services, staff, hours or devices every version of the office (queues.configure,
-queues.hours, queues.devices). With 15 phones and 5 tablets to an office, a call re-renders
-the phones of one service and one tablet instead of all of them (bench/province_load.py).
+queues.hours, queues.devices). A call then re-renders the phones of one service, one
+tablet and the consoles of that service's counters, not every screen of the office
+(bench/province_load.py).
 """
 
 import datetime as dt
@@ -54,6 +56,10 @@ VERSION_OF_SCOPE = {
 }
 
 
+# A counter's scope and its services': a longer one is nobody's tag, and costs a read each.
+MAX_PARTS = 16
+
+
 def _parsed(scope: str) -> tuple[str, int] | None:
     """("", office id), ("s", service id) or ("c", counter id); None if it names nothing."""
     prefix = scope[:1] if scope[:1] in VERSION_OF_SCOPE else ""
@@ -61,19 +67,30 @@ def _parsed(scope: str) -> tuple[str, int] | None:
     return (prefix, id_) if id_ is not None else None
 
 
-def version_of(scope: str) -> int | None:
-    """The version of an office ("12"), service ("s34") or counter ("c5") of an active office;
-    None if there is none. From the board watch where it has heard it, else read."""
-    parsed = _parsed(scope)
-    if parsed is None:
+def version_of(scope: str) -> str | None:
+    """The version of an office ("12"), a service ("s34") or a counter ("c5") of an active
+    office, or of several joined by "." ("c5.s34.s35", a console's), the versions joined
+    likewise; None if any part names nothing. From the board watch where it has heard them,
+    else read."""
+    parts = scope.split(".")
+    if len(parts) > MAX_PARTS:
         return None
-    prefix, id_ = parsed
-    watch = board_watch.current()
-    if watch is not None:
-        heard = watch.scoped_version(scope) if prefix else watch.version_by_id(id_)
-        if heard is not None:
-            return heard
-    return db.session.execute(VERSION_OF_SCOPE[prefix], {"id": id_}).scalar()
+    versions = []
+    for part in parts:
+        parsed = _parsed(part)
+        if parsed is None:
+            return None
+        prefix, id_ = parsed
+        watch = board_watch.current()
+        heard = None
+        if watch is not None:
+            heard = watch.scoped_version(part) if prefix else watch.version_by_id(id_)
+        if heard is None:
+            heard = db.session.execute(VERSION_OF_SCOPE[prefix], {"id": id_}).scalar()
+        if heard is None:
+            return None
+        versions.append(str(heard))
+    return ".".join(versions)
 
 
 def service_scope(service_id: int) -> str:
@@ -84,7 +101,7 @@ def counter_scope(counter_id: int) -> str:
     return f"c{counter_id}"
 
 
-def etag(scope, version: int, *variant) -> str:
+def etag(scope, version, *variant) -> str:
     """A poll's entity tag. With the day: yesterday's tickets leave every screen at midnight."""
     return "-".join([str(scope), str(version), clock.today().isoformat(), *map(str, variant)])
 
@@ -104,14 +121,17 @@ def lasting(tag: str, until: dt.datetime | None) -> str:
 def current_etag(scope, *variant) -> str:
     """The tag of an answer about to be rendered, read before what the answer shows.
 
-    ``scope``: an office id, or a service's or counter's scope ("s34", "c5"). Read in the
+    ``scope``: an office id, or a service's or counter's scope ("s34", "c5"), or several
+    joined by "." (version_of). Read in the
     session's transaction, so the tag is never newer than the answer: on SQLite the answer
     is read from the same snapshot, on PostgreSQL each later statement sees at least this
     version. An object loaded before and shown as it is must be read again.
     """
-    prefix, id_ = _parsed(str(scope))
-    version = db.session.execute(VERSION_OF_SCOPE[prefix], {"id": id_}).scalar()
-    return etag(scope, version or 0, *variant)
+    versions = [
+        db.session.execute(VERSION_OF_SCOPE[prefix], {"id": id_}).scalar() or 0
+        for prefix, id_ in map(_parsed, str(scope).split("."))
+    ]
+    return etag(scope, ".".join(map(str, versions)), *variant)
 
 
 def ticket_etag(ticket, *variant) -> str:
@@ -128,7 +148,7 @@ def ticket_etag(ticket, *variant) -> str:
             return tag
 
 
-def _named_scope() -> tuple[str, int] | None:
+def _named_scope() -> tuple[str, str] | None:
     """(scope, version) that the client's tag names, while its office is active."""
     for tag in request.if_none_match.as_set():
         scope = tag.partition("-")[0]

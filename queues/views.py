@@ -77,10 +77,29 @@ def _console_variant(user_id: str) -> tuple:
     return ("console", user_id, polls.language())
 
 
+def _console_etag(counter: Counter) -> str:
+    """The tag of a console about to be rendered: keyed on its counter and its services.
+
+    The services are read again after the versions: if they changed meanwhile (an edit of
+    the counter), the tag is read anew, so that it names the services the console shows.
+    """
+    variant = _console_variant(str(current_user.id))
+    while True:
+        scope = _console_scope(counter)
+        etag = polls.current_etag(scope, *variant)
+        db.session.expire(counter, ["services"])
+        if _console_scope(counter) == scope:
+            # Waits are shown in whole minutes as of now: a copy lasts a minute.
+            return polls.lasting(etag, clock.now() + CONSOLE_COPY_LASTS)
+
+
+def _console_scope(counter: Counter) -> str:
+    services = sorted(service.id for service in counter.services)
+    return ".".join([polls.counter_scope(counter.id), *map(polls.service_scope, services)])
+
+
 def _console_context(counter: Counter, notice: str | None = None, ask: dict | None = None) -> dict:
-    etag = polls.current_etag(counter.office_id, *_console_variant(str(current_user.id)))
-    # Waits are shown in whole minutes as of now: a copy lasts a minute.
-    etag = polls.lasting(etag, clock.now() + CONSOLE_COPY_LASTS)
+    etag = _console_etag(counter)
     office = counter.office
     dossier_endpoint = "dossiers.new" if "dossiers.new" in current_app.view_functions else None
     current = tickets.current_ticket(counter)

@@ -16,7 +16,7 @@ from onestop.extensions import db
 from onestop.models import Office
 from queues import board_watch, configure, devices, polls, store, tickets
 from queues.demo import add_queues
-from queues.models import BoardVersion, Counter
+from queues.models import BoardVersion, Counter, Service
 from tests.conftest import sent_tag
 from tests.fixtures import HTMX
 from tests.fixtures.halls import pair_device
@@ -46,6 +46,7 @@ def hall(app, make_office, make_user, fixed_clock):
         "officer": make_user("officer1", "officer", office, full_name="Trần Thị Hoa"),
         "colleague": make_user("officer2", "officer", office),
         "supervisor": make_user("supervisor", "supervisor", office),
+        "admin": make_user("admin", "admin", office),
     }
 
 
@@ -80,13 +81,18 @@ def poll(client, url: str, tag: str, **headers):
 # --- the version and what bumps it ----------------------------------------------------------------
 
 
-def test_the_version_of_an_office_by_its_id(app, hall):
+def test_the_version_of_a_scope(app, hall):
     office = hall["office"]
-    assert polls.version_of(str(office.id)) == version(office)
-    store.bump_versions(office.id)
+    counter = hall["counters"][("VY", 2)]
+    services = sorted(service.id for service in counter.services)
+    assert polls.version_of(str(office.id)) == str(version(office))
+    store.bump_versions(office.id, services=services[:1], counters=[counter.id])
     db.session.commit()
-    assert polls.version_of(str(office.id)) == version(office) >= 1
-    assert polls.version_of("999999") is None
+    assert polls.version_of(str(office.id)) == str(version(office)) != "1"
+    console = f"c{counter.id}.s{services[0]}.s{services[1]}"
+    assert polls.version_of(console) == "2.2.1"  # each part's, in its order
+    for nothing in ("999999", "s999999", f"c{counter.id}.s999999", "x", "", "c1." * 17 + "c1"):
+        assert polls.version_of(nothing) is None
     hall["ward"].active = False
     db.session.commit()
     assert polls.version_of(str(hall["ward"].id)) is None
@@ -143,7 +149,7 @@ def scoped_versions() -> dict[str, int]:
             for _model, _key, owner, prefix in board_watch.SCOPED
             for owner_id in db.session.scalars(select(owner.id))
         ]:
-            found[scope] = polls.version_of(scope)
+            found[scope] = int(polls.version_of(scope))
     db.session.rollback()
     return found
 
@@ -211,6 +217,31 @@ def test_a_console_poll_shows_a_new_ticket_and_a_call_elsewhere(client, hall, co
     tickets.call_next(hall["counters"][("VY", 2)], hall["colleague"])
     called = poll(client, "/counter/live", tag)
     assert called.status_code == 200 and "A001" not in called.get_data(as_text=True)
+
+
+def test_a_console_keeps_its_copy_while_a_service_it_does_not_serve_moves(client, hall, console):
+    tickets.issue(hall["office"], "ho-tich")  # counter 2's: not on counter 1's console
+    assert poll(client, "/counter/live", console).status_code == 304
+    tickets.issue(hall["office"], "dat-dai")
+    fresh = poll(client, "/counter/live", console)
+    assert fresh.status_code == 200 and "A001" in fresh.get_data(as_text=True)
+
+
+def test_a_console_follows_its_counters_services(client, login, hall, console):
+    counter = hall["counters"][("VY", 1)]
+    services = db.session.scalars(select(Service.id).where(Service.office_id == counter.office_id))
+    configure.save_counter(
+        hall["office"],
+        {"number": "1", "name": "Quầy 1", "services": list(services), "is_open": "1"},
+        hall["admin"],
+        counter,
+    )
+    widened = poll(client, "/counter/live", console)
+    assert widened.status_code == 200
+    tag = sent_tag(widened.get_data(as_text=True))
+    tickets.issue(hall["office"], "ho-tich")  # now one of its services
+    fresh = poll(client, "/counter/live", tag)
+    assert fresh.status_code == 200 and "B001" in fresh.get_data(as_text=True)
 
 
 def test_a_console_copy_is_the_users_in_their_language_for_a_minute(client, login, hall, console):
