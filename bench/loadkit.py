@@ -27,11 +27,37 @@ PING = "/_bench/ping"
 
 def served_app():
     """The gunicorn entry point: the production one (wsgi.py) plus one minimal endpoint (the
-    ceiling, or floor: all the app's request hooks, no database)."""
+    ceiling, or floor: all the app's request hooks, no database).
+
+    With BENCH_GC_FOLDER set, each worker writes there the length of each of its full
+    garbage collections (ms, a line each), which stop the whole worker: gc_pauses() reads them.
+    """
     from wsgi import app
 
     app.add_url_rule(PING, "bench_ping", lambda: "ok")
+    if folder := os.environ.get("BENCH_GC_FOLDER"):
+        _record_full_collections(Path(folder) / f"{os.getpid()}.gc")
     return app
+
+
+def _record_full_collections(path: Path) -> None:
+    import gc
+
+    started = []
+
+    def record(phase, info):
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif info["generation"] == 2 and started:
+            with path.open("a") as lines:
+                lines.write(f"{(time.perf_counter() - started[0]) * 1000:.1f}\n")
+
+    gc.callbacks.append(record)
+
+
+def gc_pauses(folder: Path) -> list[float]:
+    """The full garbage collections' lengths (ms) that the workers recorded in ``folder``."""
+    return [float(line) for path in folder.glob("*.gc") for line in path.read_text().split()]
 
 
 def bench_app(url: str):

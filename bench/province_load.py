@@ -56,6 +56,7 @@ import random
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
@@ -70,6 +71,7 @@ from loadkit import (
     cpu_times,
     dispose,
     figures,
+    gc_pauses,
     percentile,
     reset_postgres,
     session_cpu_seconds,
@@ -971,6 +973,7 @@ def main() -> None:
     ports = [args.first_port + n for n in range(args.hosts)]
     front = args.first_port + 10 if args.hosts > 1 else ports[0]
     env = {
+        "BENCH_GC_FOLDER": str(folder),
         "RATELIMIT_STORAGE_URI": REDIS_URL,
         "ONESTOP_PUBLIC_URL": f"http://127.0.0.1:{front}",
         "ONESTOP_TRUSTED_PROXIES": "1" if args.hosts > 1 else "0",
@@ -1053,6 +1056,13 @@ def main() -> None:
                 f"fragment ETag {found['fragment_etag']}, fragment (its times of rendering "
                 f"left out) {found['fragment']}"
             )
+    pauses = gc_pauses(folder)
+    if pauses:
+        # A full collection stops its worker and every request in it: the paced tail.
+        print(
+            f"full garbage collections in the app's workers: {len(pauses)}, "
+            f"mean {statistics.mean(pauses):.0f} ms, longest {max(pauses):.0f} ms"
+        )
     print(
         f"CPU time taken by the host (steal): {steal_share(run_from, cpu_times())}; "
         f"run time {time.monotonic() - began:.0f} s"
