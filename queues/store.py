@@ -77,9 +77,10 @@ def next_number(service_id: int, day: dt.date) -> int:
 def bump_versions(office_id: int, services: Iterable = (), counters: Iterable = ()) -> int:
     """Mark what the office's screens show as changed, in the caller's write transaction.
 
-    The office's version (board, floor, consoles) always; the versions of ``services`` (the
-    phone pages of their tickets) and of ``counters`` (their rating tablets) too; None
-    entries are skipped. Returns the office's new version.
+    The office's version (board, floor) always; the versions of ``services`` (the phone
+    pages of their tickets, the consoles of their counters) and of ``counters`` (their
+    consoles and rating tablets) too; None entries are skipped. Returns the office's new
+    version.
     """
     rows = {}
     for (model, key, _owner, _prefix), ids in zip(

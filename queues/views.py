@@ -36,8 +36,8 @@ bp = Blueprint("queues", __name__)
 bp.before_request(hours.end_past_days)
 
 STAFF = ("officer", "supervisor", "admin")
-CONSOLE_COPY_LASTS = dt.timedelta(minutes=1)
 SUPERVISORS = ("supervisor", "admin")
+CONSOLE_COPY_LASTS = dt.timedelta(minutes=1)
 TICKET_ACTIONS = {
     "recall": tickets.recall,
     "no-show": tickets.no_show,
