@@ -23,8 +23,8 @@ Phase 1, saturation: wrk drives each poll kind alone (its requests rotating over
 client of that kind) and the floor (a minimal endpoint of the same app); then the writes.
 Offices one server carries = 1 / sum over kinds of (per-office rate / throughput).
 
-Each client polls the wrk runs' URLs with a current tag: the clients of a kind poll once
-just before its run (a console's copy lasts a minute from its rendering, a tablet's question five).
+Each client polls the wrk runs' URLs with a current tag: the clients of a kind get a fresh
+copy just before its run (a console's copy lasts a minute from its rendering).
 
 Phase 2, paced: the whole mix, each request due at its time whatever the server's speed. A
 polling element sends as htmx does: one request at a time, a poll falling due while one is
@@ -328,11 +328,13 @@ def open_pages(port: int, clients: list[dict]) -> list[dict]:
 
 
 def catch_up(port: int, clients: list[dict]) -> None:
-    """Each client polls once: its tags are the current ones, as those of a page that has
-    been polling all along (a console's copy lasts a minute)."""
+    """Each client polls once for a fresh copy: its tags are the current ones, as those of a
+    page that has been polling all along, and a console's copy, which lasts a minute from its
+    rendering, outlasts the wrk run that follows."""
     import http.client
 
     def poll(client):
+        client["etags"].pop(client["url"], None)
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         poll_once(connection, client)
         connection.close()
