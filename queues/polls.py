@@ -75,13 +75,13 @@ def version_of(scope: str) -> str | None:
     parts = scope.split(".")
     if len(parts) > MAX_PARTS:
         return None
+    watch = board_watch.current()
     versions = []
     for part in parts:
         parsed = _parsed(part)
         if parsed is None:
             return None
         prefix, id_ = parsed
-        watch = board_watch.current()
         heard = None
         if watch is not None:
             heard = watch.scoped_version(part) if prefix else watch.version_by_id(id_)
