@@ -32,9 +32,11 @@ in flight waits for its answer, and of those only the last is kept; the writes a
 their due times whatever is in flight. A latency runs from the due time, and a request
 unanswered after --timeout is an error (its connection is reset). The clients join during
 --ramp-seconds before each run, each at a random moment (their first polls render: their
-tags are old), which is not counted. First a step search for the number of
-offices served with p99 < 200 ms (--step-seconds each), then N offices for --seconds; before
-each run the server is given time to work off what an overloaded run left queued. The
+tags are old), which is not counted. First a step search for the number of offices served
+with p99 < 200 ms (--step-seconds each), then N offices for --seconds, each with the p99 of
+every 10 s of it (a backlog left by the clients' joining shrinks; an overload stays or
+grows); before each run the server is given time to work off what an overloaded run left
+queued. The
 client is one asyncio process on the same two cores as the server: its CPU time is printed
 beside the server's, with how late the client itself sent (its own lag), which says when it,
 not the server, was the limit.
@@ -582,8 +584,8 @@ class Connections:
 
 
 async def _paced_run(port, clients, setup, offices, seconds, limit, timeout, ramp):
-    """The full mix of ``offices`` offices for ``seconds``; (kind, latency s, status) rows,
-    the client's own lag (s) per request.
+    """The full mix of ``offices`` offices for ``seconds``; (kind, latency s, status, due s
+    into the run) rows, the client's own lag (s) per request.
 
     The clients join during the ``ramp`` seconds before, each at a random moment, as the
     screens of a province are switched on over the morning; what they send then is not
@@ -626,7 +628,7 @@ async def _paced_run(port, clients, setup, offices, seconds, limit, timeout, ram
         except (TimeoutError, OSError, asyncio.IncompleteReadError) as error:
             if counted:
                 failures[type(error).__name__] = failures.get(type(error).__name__, 0) + 1
-                results.append((kind, loop.time() - due, 0))
+                results.append((kind, loop.time() - due, 0, due - start))
             return
         if kind in CLIENTS:
             if status == 204 and "hx-redirect" in answer_headers:
@@ -635,7 +637,7 @@ async def _paced_run(port, clients, setup, offices, seconds, limit, timeout, ram
         elif kind == "call" and status == 200:
             what["called"] = json.loads(content)["ticket"]["id"]
         if counted:
-            results.append((kind, loop.time() - due, status))
+            results.append((kind, loop.time() - due, status, due - start))
 
     async def poll(due, kind, client):
         """A polling element's requests, as htmx sends them: one at a time; a trigger that
@@ -769,7 +771,7 @@ def wait_for_quiet(port: int, limit: float = 120.0) -> float:
 def summary(report: dict, seconds: float) -> dict:
     """p50 / p99 (ms) and errors per kind and overall, from one paced run's rows."""
     by_kind: dict[str, list] = {}
-    for kind, latency, status in report["results"]:
+    for kind, latency, status, _due in report["results"]:
         by_kind.setdefault(kind, []).append((latency, status))
     by_kind["all"] = [row for kind in list(by_kind) for row in by_kind[kind]]
     lines = {}
@@ -893,6 +895,18 @@ def print_saturation(rows: list) -> None:
         )
 
 
+SLICE_SECONDS = 10.0
+
+
+def p99_by_slice(report: dict) -> list[float]:
+    """p99 (ms) of the requests due in each SLICE_SECONDS of the run: a backlog left by the
+    clients joining shows as a tail that shrinks, an overload as one that stays or grows."""
+    slices: dict[int, list[float]] = {}
+    for _kind, latency, _status, due in report["results"]:
+        slices.setdefault(int(due // SLICE_SECONDS), []).append(latency)
+    return [percentile(sorted(slices[n]), 0.99) * 1000 for n in sorted(slices)]
+
+
 def print_paced(report: dict, seconds: float, server_cpu: float) -> dict:
     lines = summary(report, seconds)
 
@@ -906,6 +920,8 @@ def print_paced(report: dict, seconds: float, server_cpu: float) -> dict:
         f"{report['lag_p99_ms']:.1f} ms, unanswered at the end: {report['unfinished']}"
         + (f", failed: {report['failures']}" if report["failures"] else "")
     )
+    slices = " ".join(f"{p99:.0f}" for p99 in p99_by_slice(report))
+    print(f"  p99 ms of each {SLICE_SECONDS:.0f} s, in order: {slices}")
     print(
         f"  {'kind':8} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>9} {'errors':>7}"
         f" {'304':>5}  statuses"

@@ -96,9 +96,11 @@ def board_state(office: Office) -> dict:
             .order_by(Counter.number)
         )
     )
+    # The services first: the tickets' letters then come from them, not from a query each.
+    services = service_summaries(office)
     current = current_tickets(office.id)
     return {
         "counters": [(counter, current.get(counter.id)) for counter in counters],
         "calls": recent_calls(office.id),
-        "services": service_summaries(office),
+        "services": services,
     }

@@ -38,7 +38,7 @@ from onestop.i18n import select_locale
 from onestop.inputs import id_or_none
 from onestop.models import Office
 from queues import board_watch
-from queues.models import BoardVersion
+from queues.models import BoardVersion, ServiceVersion, counter_service
 
 # Built once, as the board's lookup by code (queues.board): this read is the whole cost of a 304.
 VERSION_OF_SCOPE = {
@@ -132,6 +132,30 @@ def current_etag(scope, *variant) -> str:
         for prefix, id_ in map(_parsed, str(scope).split("."))
     ]
     return etag(scope, ".".join(map(str, versions)), *variant)
+
+
+# A counter's services with their versions, in one read: the scope and the versions agree.
+_COUNTER_SERVICE_VERSIONS = (
+    select(counter_service.c.service_id, func.coalesce(ServiceVersion.version, 0))
+    .outerjoin(ServiceVersion, ServiceVersion.service_id == counter_service.c.service_id)
+    .where(counter_service.c.counter_id == bindparam("id"))
+    .order_by(counter_service.c.service_id)
+)
+
+
+def console_etag(counter_id: int, *variant) -> str:
+    """The tag of a counter's console about to be rendered: its counter and its services
+    ("c5.s34.s35"), read before what the console shows (current_etag).
+
+    The counter's version first: an edit of its services bumps it, so services read
+    after it can only be newer, and the next poll renders anew.
+    """
+    versions = [db.session.execute(VERSION_OF_SCOPE["c"], {"id": counter_id}).scalar() or 0]
+    scopes = [counter_scope(counter_id)]
+    for service_id, version in db.session.execute(_COUNTER_SERVICE_VERSIONS, {"id": counter_id}):
+        scopes.append(service_scope(service_id))
+        versions.append(version)
+    return etag(".".join(scopes), ".".join(map(str, versions)), *variant)
 
 
 def ticket_etag(ticket, *variant) -> str:

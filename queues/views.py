@@ -1,6 +1,7 @@
 """Queue pages: the counter console, the hall's display board, admin of services and counters."""
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 from flask import (
@@ -78,24 +79,11 @@ def _console_variant(user_id: str) -> tuple:
 
 
 def _console_etag(counter: Counter) -> str:
-    """The tag of a console about to be rendered: keyed on its counter and its services.
-
-    The services are read again after the versions: if they changed meanwhile (an edit of
-    the counter), the tag is read anew, so that it names the services the console shows.
-    """
-    variant = _console_variant(str(current_user.id))
-    while True:
-        scope = _console_scope(counter)
-        etag = polls.current_etag(scope, *variant)
-        db.session.expire(counter, ["services"])
-        if _console_scope(counter) == scope:
-            # Waits are shown in whole minutes as of now: a copy lasts a minute.
-            return polls.lasting(etag, clock.now() + CONSOLE_COPY_LASTS)
-
-
-def _console_scope(counter: Counter) -> str:
-    services = sorted(service.id for service in counter.services)
-    return ".".join([polls.counter_scope(counter.id), *map(polls.service_scope, services)])
+    """The tag of a console about to be rendered; its counter's services are read after it."""
+    etag = polls.console_etag(counter.id, *_console_variant(str(current_user.id)))
+    db.session.expire(counter, ["services"])
+    # Waits are shown in whole minutes as of now: a copy lasts a minute.
+    return polls.lasting(etag, clock.now() + CONSOLE_COPY_LASTS)
 
 
 def _console_context(counter: Counter, notice: str | None = None, ask: dict | None = None) -> dict:
@@ -111,7 +99,8 @@ def _console_context(counter: Counter, notice: str | None = None, ask: dict | No
         "lists": waiting.waiting_lists(counter),
         "no_shows": waiting.no_shows(counter),
         "stats": waiting.counter_stats(counter, office.wait_target_min),
-        "transfer_services": waiting.active_services(office.id),
+        # Asked for only where the current ticket's panel is rendered: not by most polls.
+        "transfer_services": functools.partial(waiting.active_services, office.id),
         "target": office.wait_target_min,
         "now": clock.now(),
         "wait_of": waiting.ticket_wait,

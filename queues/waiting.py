@@ -95,10 +95,8 @@ class Pace:
         return Place(ahead, _eta(ahead, self.service_min, self.open_counters))
 
 
-def position(ticket: Ticket) -> int:
-    """People ahead of a waiting ticket in its queue (priority first, then issue time); else 0."""
-    if ticket.status != "waiting":
-        return 0
+def _ahead_of(ticket: Ticket) -> Select:
+    """Counts the people ahead of a waiting ticket in its queue: priority first, then issue time."""
     earlier = or_(
         Ticket.issued_at < ticket.issued_at,
         (Ticket.issued_at == ticket.issued_at) & (Ticket.id < ticket.id),
@@ -107,7 +105,7 @@ def position(ticket: Ticket) -> int:
         ahead = Ticket.priority.is_(True) & earlier
     else:
         ahead = Ticket.priority.is_(True) | earlier
-    return db.session.scalar(
+    return (
         select(func.count())
         .select_from(Ticket)
         .where(
@@ -117,6 +115,13 @@ def position(ticket: Ticket) -> int:
             ahead,
         )
     )
+
+
+def position(ticket: Ticket) -> int:
+    """People ahead of a waiting ticket in its queue; else 0."""
+    if ticket.status != "waiting":
+        return 0
+    return db.session.scalar(_ahead_of(ticket))
 
 
 def _mean_service_minutes(recent_minutes: float, recent_samples: int, default: float) -> float:
@@ -134,17 +139,21 @@ def pace_of(row: Row) -> Pace:
     return Pace(minutes, row.open_counters)
 
 
-def pace(service: Service) -> Pace:
-    """The current pace of one service (one read): what its estimates are made of."""
-    row = db.session.execute(
+def _pace_read(service_id: int, *columns) -> Row:
+    return db.session.execute(
         select(
             Service.default_service_min,
             *recent_pace_columns(Service.id),
             open_counters_of(Service.id).scalar_subquery().label("open_counters"),
-        ).where(Service.id == service.id),
+            *columns,
+        ).where(Service.id == service_id),
         {"day": clock.today()},
     ).one()
-    return pace_of(row)
+
+
+def pace(service: Service) -> Pace:
+    """The current pace of one service (one read): what its estimates are made of."""
+    return pace_of(_pace_read(service.id))
 
 
 def _eta(ahead: int, service_min: float, open_counters: int) -> int:
@@ -165,7 +174,9 @@ def place(ticket: Ticket) -> Place | None:
     """People ahead and estimated wait of a waiting ticket; None for any other status."""
     if ticket.status != "waiting":
         return None
-    return pace(ticket.service).place(position(ticket))
+    # One read, the phone page's poll: the pace and the people ahead together.
+    row = _pace_read(ticket.service_id, _ahead_of(ticket).scalar_subquery().label("ahead"))
+    return pace_of(row).place(row.ahead)
 
 
 def active_services(office_id: int) -> list[Service]:
@@ -264,8 +275,9 @@ def counter_stats(counter: Counter, wait_target_min: int) -> dict:
     A called ticket's wait is ``waited_before_min`` plus its first call after it
     entered its current queue, minus that entry time (DESIGN.md section 5).
     """
+    # Columns, not tickets: by the afternoon a counter has called a hundred of them.
     first_call = (
-        select(Ticket, func.min(TicketEvent.at))
+        select(Ticket.status, Ticket.waited_before_min, Ticket.queued_at, func.min(TicketEvent.at))
         .join(
             TicketEvent,
             (TicketEvent.ticket_id == Ticket.id)
@@ -280,11 +292,9 @@ def counter_stats(counter: Counter, wait_target_min: int) -> dict:
         .group_by(Ticket.id)
     )
     waits, served = [], 0
-    for ticket, called_at in db.session.execute(first_call):
-        waits.append(
-            ticket.waited_before_min + max((called_at - ticket.queued_at).total_seconds(), 0) / 60.0
-        )
-        served += ticket.status == "done"
+    for status, waited_before_min, queued_at, called_at in db.session.execute(first_call):
+        waits.append(waited_before_min + max((called_at - queued_at).total_seconds(), 0) / 60.0)
+        served += status == "done"
     over = sum(1 for wait in waits if wait > wait_target_min)
     return {
         "served": served,
