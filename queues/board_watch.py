@@ -51,9 +51,10 @@ _OFFICE_VERSIONS = (
 # The finer versions: (table, its key, what it keys, the scope's prefix). A scope names a
 # version in notifications and poll tags: "s12" (service 12), "c5" (counter 5), and an
 # office is its bare id.
+SERVICE_PREFIX, COUNTER_PREFIX = "s", "c"
 SCOPED = (
-    (ServiceVersion, ServiceVersion.service_id, Service, "s"),
-    (CounterVersion, CounterVersion.counter_id, Counter, "c"),
+    (ServiceVersion, ServiceVersion.service_id, Service, SERVICE_PREFIX),
+    (CounterVersion, CounterVersion.counter_id, Counter, COUNTER_PREFIX),
 )
 
 _SCOPED_VERSIONS = [

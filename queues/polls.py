@@ -94,11 +94,11 @@ def version_of(scope: str) -> str | None:
 
 
 def service_scope(service_id: int) -> str:
-    return f"s{service_id}"
+    return f"{board_watch.SERVICE_PREFIX}{service_id}"
 
 
 def counter_scope(counter_id: int) -> str:
-    return f"c{counter_id}"
+    return f"{board_watch.COUNTER_PREFIX}{counter_id}"
 
 
 def etag(scope, version, *variant) -> str:
@@ -150,7 +150,8 @@ def console_etag(counter_id: int, *variant) -> str:
     The counter's version first: an edit of its services bumps it, so services read
     after it can only be newer, and the next poll renders anew.
     """
-    versions = [db.session.execute(VERSION_OF_SCOPE["c"], {"id": counter_id}).scalar() or 0]
+    counter_version = VERSION_OF_SCOPE[board_watch.COUNTER_PREFIX]
+    versions = [db.session.execute(counter_version, {"id": counter_id}).scalar() or 0]
     scopes = [counter_scope(counter_id)]
     for service_id, version in db.session.execute(_COUNTER_SERVICE_VERSIONS, {"id": counter_id}):
         scopes.append(service_scope(service_id))
