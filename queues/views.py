@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_out
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from onestop import clock
 from onestop.auth import role_required, session_user_id
@@ -53,7 +54,9 @@ TICKET_ACTIONS = {
 
 def _my_counter() -> Counter | None:
     return db.session.scalar(
-        select(Counter).where(Counter.officer_id == current_user.id, Counter.active.is_(True))
+        select(Counter)
+        .where(Counter.officer_id == current_user.id, Counter.active.is_(True))
+        .options(joinedload(Counter.office))  # the console shows it: not a read of its own
     )
 
 
@@ -91,13 +94,14 @@ def _console_context(counter: Counter, notice: str | None = None, ask: dict | No
     office = counter.office
     dossier_endpoint = "dossiers.new" if "dossiers.new" in current_app.view_functions else None
     current = tickets.current_ticket(counter)
+    queue = waiting.counter_queue(counter)
     return {
         "counter": counter,
         "office": office,
         "current": current,
         "shown": console_signature(current),
-        "lists": waiting.waiting_lists(counter),
-        "no_shows": waiting.no_shows(counter),
+        "lists": queue.lists,
+        "no_shows": queue.no_shows,
         "stats": waiting.counter_stats(counter, office.wait_target_min),
         # Asked for only where the current ticket's panel is rendered: not by most polls.
         "transfer_services": functools.partial(waiting.active_services, office.id),

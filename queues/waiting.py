@@ -236,37 +236,38 @@ def ticket_wait(ticket: Ticket, now=None) -> float:
     return ticket.waited_before_min + max((now - ticket.queued_at).total_seconds(), 0) / 60.0
 
 
-def waiting_lists(counter: Counter) -> list[tuple[Service, list[Ticket]]]:
-    """The waiting tickets of each open service of a counter, in the order call-next serves them."""
-    services = [service for service in counter.services if service.active]
+@dataclass(frozen=True)
+class CounterQueue:
+    """What a counter's console lists: the waiting tickets of each open service of the
+    counter, in the order call-next serves them, and today's no-shows of all its services
+    (the citizen may come back), by issue time."""
+
+    lists: list[tuple[Service, list[Ticket]]]
+    no_shows: list[Ticket]
+
+
+def counter_queue(counter: Counter) -> CounterQueue:
+    """The counter's waiting lists and no-shows, in one read."""
+    services = list(counter.services)
     rows = db.session.scalars(
         select(Ticket)
         .where(
-            Ticket.service_id.in_([s.id for s in services]),
+            Ticket.service_id.in_([service.id for service in services]),
             Ticket.day == clock.today(),
-            Ticket.status == "waiting",
+            Ticket.status.in_(("waiting", "no_show")),
         )
         .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
     )
-    by_service: dict[int, list[Ticket]] = {service.id: [] for service in services}
+    by_service: dict[int, list[Ticket]] = {s.id: [] for s in services if s.active}
+    no_shows = []
     for ticket in rows:
-        by_service[ticket.service_id].append(ticket)
-    return [(service, by_service[service.id]) for service in services]
-
-
-def no_shows(counter: Counter) -> list[Ticket]:
-    """Today's no-show tickets of the counter's services: the citizen may come back."""
-    return list(
-        db.session.scalars(
-            select(Ticket)
-            .where(
-                Ticket.service_id.in_([s.id for s in counter.services]),
-                Ticket.day == clock.today(),
-                Ticket.status == "no_show",
-            )
-            .order_by(Ticket.issued_at)
-        )
-    )
+        if ticket.status == "no_show":
+            no_shows.append(ticket)
+        elif ticket.service_id in by_service:
+            by_service[ticket.service_id].append(ticket)
+    no_shows.sort(key=lambda ticket: ticket.issued_at)
+    lists = [(service, by_service[service.id]) for service in services if service.active]
+    return CounterQueue(lists, no_shows)
 
 
 def counter_stats(counter: Counter, wait_target_min: int) -> dict:

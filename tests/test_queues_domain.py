@@ -99,6 +99,34 @@ def test_call_next_serves_priority_first_then_issue_order_across_the_counters_se
     assert [db.session.get(Ticket, t.id).status for t in order] == ["done", "done", "done"]
 
 
+def test_a_counters_queue_lists_open_services_in_call_order_and_every_no_show(hall):
+    a1 = tickets.issue(hall.office, "dat-dai").ticket
+    hall.clock(dt.datetime(2026, 11, 27, 1, 16, tzinfo=dt.UTC))
+    b1 = tickets.issue(hall.office, "ho-tich").ticket
+    b2 = tickets.issue(hall.office, "ho-tich").ticket
+    hall.clock(dt.datetime(2026, 11, 27, 1, 17, tzinfo=dt.UTC))
+    a2 = tickets.issue(hall.office, "dat-dai", priority_reason="elderly").ticket
+    a3 = tickets.issue(hall.office, "dat-dai").ticket
+    counter, other = hall.counters[1], hall.counters[3]
+    tickets.no_show(tickets.call_next(other, hall.officer), hall.officer)  # B001
+    called = tickets.call_next(counter, hall.officer)
+    assert called.id == a2.id  # the priority ticket, first
+    tickets.no_show(called, hall.officer)
+
+    queue = waiting.counter_queue(counter)
+    assert [(s.code, [t.id for t in q]) for s, q in queue.lists] == [
+        ("dat-dai", [a1.id, a3.id]),
+        ("ho-tich", [b2.id]),
+    ]
+    assert [t.id for t in queue.no_shows] == [b1.id, a2.id]  # by issue time, both services
+
+    hall.services["ho-tich"].active = False  # closed for today: its waiting list goes
+    db.session.commit()
+    queue = waiting.counter_queue(counter)
+    assert [s.code for s, _ in queue.lists] == ["dat-dai"]
+    assert [t.id for t in queue.no_shows] == [b1.id, a2.id]  # may still come back
+
+
 def test_a_counter_only_calls_its_own_services(hall):
     tickets.issue(hall.office, "ho-tich")
     assert tickets.call_next(hall.counters[2], hall.officer) is None
