@@ -52,6 +52,9 @@ def recent_pace_columns(service_id) -> list:
         )
         .order_by(Ticket.finished_at.desc())
         .limit(RECENT_SAMPLES)
+        # A subquery in FROM is not correlated by itself: without this, its own FROM gains
+        # "service", and it reads the last tickets finished anywhere in the province.
+        .correlate(Service)
         .subquery()
     )
     return [

@@ -297,6 +297,35 @@ def test_position_and_eta_use_recent_service_times_and_open_counters(hall):
     }
 
 
+def test_a_services_pace_is_its_own_not_another_services_or_offices(hall, make_office, make_user):
+    # The same day, quick citizens served elsewhere: at another office of the province and
+    # at another service of this office.
+    ward = make_office("VY-LB", "Phường Liên Bảo", level="ward")
+    ward_service = add_queues(ward, [("dat-dai", "A", "Đất đai", 10)], [(1, "Quầy 1", ["dat-dai"])])
+    db.session.commit()
+    elsewhere = [
+        (ward, "dat-dai", ward_service["dat-dai"].counters[0], make_user("lb1", "officer", ward)),
+        (hall.office, "ho-tich", hall.counters[3], hall.officer),  # Quầy 3 serves ho-tich only
+    ]
+    for office, code, counter, officer in elsewhere:
+        for minute in (10, 12, 14):
+            tickets.issue(office, code)
+            hall.clock(dt.datetime(2026, 11, 27, 1, minute, tzinfo=dt.UTC))
+            tickets.finish(tickets.call_next(counter, officer), officer)  # 0 s: 1 min each
+    first = tickets.issue(hall.office, "dat-dai")
+    second = tickets.issue(hall.office, "dat-dai")
+
+    # Đất đai here has finished nobody: its default of 10 min, two open counters.
+    assert waiting.pace(hall.services["ho-tich"]).service_min == 1
+    assert waiting.pace(hall.services["dat-dai"]).service_min == 10
+    assert first.place == waiting.Place(0, 0)
+    assert second.place == waiting.Place(1, 5)  # ceil(1 * 10 / 2)
+    assert waiting.place(second.ticket) == waiting.Place(1, 5)
+    assert waiting.eta_minutes(second.ticket) == 5
+    summary = {row["service"].code: row for row in waiting.service_summaries(hall.office)}
+    assert summary["dat-dai"]["eta_minutes"] == 10  # ceil(2 * 10 / 2)
+
+
 def test_service_times_are_clamped_and_padded_alike_in_every_estimate(hall):
     def at(hour, minute, second=0):
         hall.clock(dt.datetime(2026, 11, 27, hour, minute, second, tzinfo=dt.UTC))
