@@ -31,11 +31,12 @@ SERVICE_MIN_CLAMP = (1.0, 60.0)
 _BEGAN = func.coalesce(Ticket.started_at, Ticket.last_called_at)
 
 
-def recent_pace_columns(service_id) -> list:
-    """Columns for a read of services: "recent_minutes", the sum of the clamped service
-    times of the service's latest RECENT_SAMPLES tickets finished today (ix_ticket_queue
-    narrows to them), and "recent_samples", how many there are. ``service_id`` is a
-    correlated column or a bound parameter; the statement takes the bound value "day".
+def _pace_columns() -> list:
+    """The columns of a read of services that pace_of takes, correlated with each service:
+    its "default_service_min"; "recent_minutes", the sum of the clamped service times of its
+    latest RECENT_SAMPLES tickets finished today (ix_ticket_queue narrows to them), and
+    "recent_samples", how many there are; "open_counters", its open, active counters. The
+    statement takes the bound value "day".
     """
     recent = (
         select(
@@ -44,7 +45,7 @@ def recent_pace_columns(service_id) -> list:
             )
         )
         .where(
-            Ticket.service_id == service_id,
+            Ticket.service_id == Service.id,
             Ticket.day == bindparam("day"),
             Ticket.status == "done",
             Ticket.finished_at.is_not(None),
@@ -57,26 +58,24 @@ def recent_pace_columns(service_id) -> list:
         .correlate(Service)
         .subquery()
     )
-    return [
-        select(func.coalesce(func.sum(recent.c.minutes), 0.0))
-        .scalar_subquery()
-        .label("recent_minutes"),
-        select(func.count()).select_from(recent).scalar_subquery().label("recent_samples"),
-    ]
-
-
-def open_counters_of(service_id) -> Select:
-    """Open, active counters serving a service: a query, or a column with a correlated id."""
-    return (
+    open_counters = (
         select(func.count())
         .select_from(counter_service)
         .join(Counter, Counter.id == counter_service.c.counter_id)
         .where(
-            counter_service.c.service_id == service_id,
+            counter_service.c.service_id == Service.id,
             Counter.is_open.is_(True),
             Counter.active.is_(True),
         )
     )
+    return [
+        Service.default_service_min,
+        select(func.coalesce(func.sum(recent.c.minutes), 0.0))
+        .scalar_subquery()
+        .label("recent_minutes"),
+        select(func.count()).select_from(recent).scalar_subquery().label("recent_samples"),
+        open_counters.scalar_subquery().label("open_counters"),
+    ]
 
 
 @dataclass(frozen=True)
@@ -128,14 +127,14 @@ def position(ticket: Ticket) -> int:
 
 
 def _mean_service_minutes(recent_minutes: float, recent_samples: int, default: float) -> float:
-    """The service time estimates use (see the module docstring), from recent_pace_columns."""
+    """The service time estimates use (see the module docstring), from _pace_columns."""
     padding = max(MIN_SAMPLES - recent_samples, 0)
     # Rounded: SQLite's durations (julianday) carry float noise an ETA's ceil would see.
     return round((recent_minutes + padding * default) / (recent_samples + padding), 6)
 
 
 def pace_of(row: Row) -> Pace:
-    """The pace of a service from a row read with recent_pace_columns and "open_counters"."""
+    """The pace of a service from a row read with _pace_columns."""
     minutes = _mean_service_minutes(
         row.recent_minutes, row.recent_samples, float(row.default_service_min)
     )
@@ -144,12 +143,7 @@ def pace_of(row: Row) -> Pace:
 
 def _pace_read(service_id: int, *columns) -> Row:
     return db.session.execute(
-        select(
-            Service.default_service_min,
-            *recent_pace_columns(Service.id),
-            open_counters_of(Service.id).scalar_subquery().label("open_counters"),
-            *columns,
-        ).where(Service.id == service_id),
+        select(*_pace_columns(), *columns).where(Service.id == service_id),
         {"day": clock.today()},
     ).one()
 
@@ -213,10 +207,8 @@ def service_summaries(office: Office) -> list[dict]:
     rows = db.session.execute(
         select(
             Service,
-            Service.default_service_min,
             waiting_now,
-            *recent_pace_columns(Service.id),
-            open_counters_of(Service.id).scalar_subquery().label("open_counters"),
+            *_pace_columns(),
         )
         .where(Service.office_id == office.id, Service.active.is_(True))
         .order_by(Service.ordering, Service.letter),
