@@ -40,6 +40,16 @@ def served_app():
     return app
 
 
+def bare_flask_app():
+    """A Flask app with the floor's endpoint alone: no hook, no session, no database. Under
+    the same gunicorn, what the framework and the server cost a request before the app's code."""
+    from flask import Flask
+
+    app = Flask("bare")
+    app.add_url_rule(PING, "bench_ping", lambda: "ok")
+    return app
+
+
 def _record_full_collections(path: Path) -> None:
     import gc
 
@@ -158,10 +168,15 @@ def free_port() -> int:
 
 
 def start_server(
-    url: str, port: int, workers: int, threads: int, env: dict | None = None
+    url: str,
+    port: int,
+    workers: int,
+    threads: int,
+    env: dict | None = None,
+    entry: str = "bench.loadkit:served_app()",
 ) -> subprocess.Popen:
-    """gunicorn (gthread) on 127.0.0.1:``port`` in a session of its own; ``env`` adds to the
-    production-mode environment."""
+    """gunicorn (gthread) serving ``entry`` on 127.0.0.1:``port`` in a session of its own;
+    ``env`` adds to the production-mode environment."""
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -189,7 +204,7 @@ def start_server(
         "warning",
         "--chdir",
         str(ROOT),
-        "bench.loadkit:served_app()",
+        entry,
     ]
     server = subprocess.Popen(command, env=env, start_new_session=True)
     wait_until_up(port, server)

@@ -21,7 +21,10 @@ kiosk's ticket (a paired kiosk's cookie), call-next and finish (an officer's API
 
 Phase 1, saturation: wrk drives each poll kind alone (its requests rotating over every
 client of that kind) and the floor (a minimal endpoint of the same app); then the writes.
-Offices one server carries = 1 / sum over kinds of (per-office rate / throughput).
+Offices one server carries = 1 / sum over kinds of (per-office rate / throughput). After
+each floor run, wrk drives a bare Flask app's floor (no hook, no database) under the same
+gunicorn: the requests that N offices send at the peak are set against it, the share of
+the machine that serving them takes before any of the app's own work.
 
 Each client polls the wrk runs' URLs with a current tag: the clients of a kind get a fresh
 copy just before its run (a console's copy lasts a minute from its rendering).
@@ -88,6 +91,8 @@ from loadkit import (
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
 REDIS_URL = "redis://127.0.0.1:6379/3"
 FIRST_PORT = 8300
+# A Flask app with the floor's endpoint alone, under the same gunicorn (bench.loadkit).
+BARE = "bare Flask floor"
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) province-load"
 
 # Clients per office and their poll interval (seconds), as in the templates' hx-trigger.
@@ -457,9 +462,17 @@ def called_tickets(url: str) -> list[tuple[int, str]]:
     return rows
 
 
-def phase_one(port: int, clients: list[dict], setup: dict, url: str, args) -> list:
-    """wrk on the floor, each poll kind and each write; rows (name, figures)."""
-    rows = [("floor", wrk_load(port, PING, args.wrk_seconds, args.wrk_connections, 2))]
+def floor_runs(port: int, bare_port: int, args) -> list:
+    """The floor and a bare Flask app's floor, one after the other: rows (name, figures)."""
+    return [
+        (name, wrk_load(on, PING, args.wrk_seconds, args.wrk_connections, 2))
+        for name, on in (("floor", port), (BARE, bare_port))
+    ]
+
+
+def phase_one(port: int, bare_port: int, clients: list[dict], setup: dict, url: str, args) -> list:
+    """wrk on the floors, each poll kind and each write; rows (name, figures)."""
+    rows = floor_runs(port, bare_port, args)
     for kind in ("console", "tablet", "phone", "board"):
         catch_up(port, [client for client in clients if client["kind"] == kind])
         specs = poll_specs(clients, kind)
@@ -468,7 +481,7 @@ def phase_one(port: int, clients: list[dict], setup: dict, url: str, args) -> li
         )
         row["statuses"] = statuses_of(port, specs) + row["statuses"]
         rows.append((kind, row))
-    rows.append(("floor", wrk_load(port, PING, args.wrk_seconds, args.wrk_connections, 2)))
+    rows += floor_runs(port, bare_port, args)
     # Writes, each alone, in short runs: tickets first (they fill the queues), then calls (a
     # call finishes the counter's ticket before it), by wrk; a ticket is finished only once,
     # so the finishes of the tickets called are sent once each, by 8 threads.
@@ -512,7 +525,7 @@ def send_once(port: int, specs: list, threads: int) -> dict:
 
 
 def offices_carried(rows: list) -> tuple[float, dict]:
-    throughput = {name: row["rps"] for name, row in rows if name != "floor"}
+    throughput = {name: row["rps"] for name, row in rows if name not in ("floor", BARE)}
     load = sum(per_office_rate(kind) / rps for kind, rps in throughput.items() if rps)
     return (1 / load if load else 0.0), throughput
 
@@ -877,9 +890,9 @@ def boards_agree(hosts: list[int], codes: list[str]) -> dict:
 # --- report --------------------------------------------------------------------------------------
 
 
-def floor_of(rows: list) -> float:
-    """The floor: the mean of its runs before and after the polls (a shared machine drifts)."""
-    floors = [row["rps"] for name, row in rows if name == "floor"]
+def floor_of(rows: list, floor: str = "floor") -> float:
+    """A floor: the mean of its runs before and after the polls (a shared machine drifts)."""
+    floors = [row["rps"] for name, row in rows if name == floor]
     return sum(floors) / len(floors)
 
 
@@ -1005,11 +1018,19 @@ def main() -> None:
             processes.append(start_nginx(folder, front, ports))
             print(f"nginx on 127.0.0.1:{front} in front of " + ", ".join(map(str, ports)))
 
-        opened = time.monotonic()
-        clients = open_pages(front, clients_of(setup, args.offices))
-        print(f"{len(clients)} clients opened their pages in {time.monotonic() - opened:.0f} s")
-
-        rows = phase_one(front, clients, setup, url, args)
+        # Started before the pages open, so that its workers are up before phase 1.
+        bare_port = args.first_port + 20
+        bare_server = start_server(
+            url, bare_port, args.workers, args.threads, entry="bench.loadkit:bare_flask_app()"
+        )
+        try:
+            opened = time.monotonic()
+            clients = open_pages(front, clients_of(setup, args.offices))
+            print(f"{len(clients)} clients opened their pages in {time.monotonic() - opened:.0f} s")
+            rows = phase_one(front, bare_port, clients, setup, url, args)
+        finally:
+            stop_server(bare_server)
+        bare = floor_of(rows, BARE)
         print_saturation(rows)
         carried, throughput = offices_carried(rows)
 
@@ -1089,6 +1110,14 @@ def main() -> None:
     label = "PostgreSQL" + (f", {args.hosts} hosts + nginx" if args.hosts > 1 else "")
     print(f"\n| poll | {label} |\n|---|---|")
     print(f"| floor | {floor:,.0f}/s |")
+    bare_label = "floor of a bare Flask app (no hook, no database), the same gunicorn"
+    print(f"| {bare_label} | {bare:,.0f}/s |")
+    # What the peak's requests cost the machine before any of the app's own work.
+    asked = args.offices * sum(map(per_office_rate, [*CLIENTS, *WRITES]))
+    print(
+        f"| requests a second that {args.offices} offices send at the peak, of the bare "
+        f"Flask floor | {asked:,.0f}/s, {asked / bare:.0%} |"
+    )
     names = {
         "board": "board, unchanged (304)",
         "console": "console poll",
