@@ -219,6 +219,10 @@
     }
     var text = card.querySelector(".call-card__text");
     document.title = called && text ? "🔔 " + text.textContent : baseTitle;
+    // The message form sits outside the polled card, so it follows the card's status here:
+    // messages are only taken while the ticket waits.
+    var contact = document.getElementById("ticket-contact");
+    if (contact) contact.hidden = status !== "waiting";
     lastStatus = status;
   }
 

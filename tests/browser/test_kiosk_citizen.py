@@ -129,6 +129,7 @@ def test_the_phone_page_before_and_after_the_call(new_context, live_server, logi
     phone.goto(ticket["url"])
     expect(phone.locator(".ticket-status__number")).to_have_text(ticket["number"])
     expect(phone.locator(".wait-facts")).to_be_visible()
+    expect(phone.locator("#ticket-contact")).to_be_visible()
     screenshot(phone, "waiting")
 
     officer = new_context()
@@ -146,6 +147,8 @@ def test_the_phone_page_before_and_after_the_call(new_context, live_server, logi
     )
     # The tab's title follows once the swap has settled, a moment after the text.
     expect(phone).to_have_title(re.compile("Mời đến quầy"))
+    # Messages are only taken while waiting: the form goes with the call.
+    expect(phone.locator("#ticket-contact")).to_be_hidden()
     screenshot(phone, "called")
 
 
